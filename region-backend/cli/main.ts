@@ -1,0 +1,39 @@
+import { Command, CommanderError } from 'commander';
+import { ConfigError } from '../config.ts';
+import { registerCommands } from './commands/index.ts';
+
+/** Builds the `falign` program; each command lives in its own module under ./commands. */
+export function buildProgram(): Command {
+  const program = new Command('falign')
+    .description('Forced alignment: word timings for speech audio and its transcript')
+    .showHelpAfterError()
+    .exitOverride();
+  registerCommands(program);
+  return program;
+}
+
+export async function main(argv: string[]): Promise<void> {
+  const program = buildProgram();
+  try {
+    await program.parseAsync(argv);
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      process.exitCode = err.exitCode;
+      return;
+    }
+    if (err instanceof ConfigError || (err instanceof Error && err.name === 'CliError')) {
+      process.stderr.write(`falign: ${err.message}\n`);
+      process.exitCode = 2;
+      return;
+    }
+    process.stderr.write(
+      `falign: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`,
+    );
+    process.exitCode = 1;
+  }
+}
+
+/** An error whose message is the whole story for the user (no stack trace printed). */
+export class CliError extends Error {
+  override name = 'CliError';
+}
