@@ -32,3 +32,22 @@ export interface AlignmentEngine {
 export class EngineInputError extends Error {
   override name = 'EngineInputError';
 }
+
+/** One unit as the official `align()` returns it (seconds, unclamped, unrepaired beyond the official fix). */
+export interface RawUnitTiming {
+  text: string;
+  start_time: number;
+  end_time: number;
+}
+
+/**
+ * Engines that can reproduce the official package's output exactly (`falign align --raw`):
+ * one forward pass per item, no chunking, no collapse repair, no clamping, no offsets.
+ */
+export interface RawAligner {
+  alignRaw(samples: Float32Array, text: string, language: Language): Promise<RawUnitTiming[]>;
+}
+
+export function isRawAligner(engine: AlignmentEngine): engine is AlignmentEngine & RawAligner {
+  return typeof (engine as Partial<RawAligner>).alignRaw === 'function';
+}
