@@ -32,6 +32,7 @@ export const BACKEND_ENV = {
   breakerTimeoutMs: 'FA_BREAKER_TIMEOUT_MS',
   breakerErrorPercent: 'FA_BREAKER_ERROR_PERCENT',
   breakerResetMs: 'FA_BREAKER_RESET_MS',
+  breakerVolumeThreshold: 'FA_BREAKER_VOLUME_THRESHOLD',
   cacheEntries: 'FA_CACHE_ENTRIES',
   cacheTtlSeconds: 'FA_CACHE_TTL_SECONDS',
   upstashUrl: 'UPSTASH_REDIS_REST_URL',
@@ -78,6 +79,8 @@ export const backendConfigSchema = z.object({
   breakerTimeoutMs: int(100, 3_600_000).default(600_000),
   breakerErrorPercent: int(1, 100).default(50),
   breakerResetMs: int(100, 3_600_000).default(30_000),
+  /** Calls in the breaker's rolling window before it may open at all. */
+  breakerVolumeThreshold: int(0, 10_000).default(3),
   cacheEntries: int(0, 10_000_000).default(10_000),
   cacheTtlSeconds: int(1, 365 * 24 * 3600).default(7 * 24 * 3600),
   upstashUrl: z.url().optional(),
