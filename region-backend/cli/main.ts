@@ -1,5 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import { ConfigError } from '../config.ts';
+import { CliError } from './cli-error.ts';
 import { registerCommands } from './commands/index.ts';
 
 /** Builds the `falign` program; each command lives in its own module under ./commands. */
@@ -21,7 +22,7 @@ export async function main(argv: string[]): Promise<void> {
       process.exitCode = err.exitCode;
       return;
     }
-    if (err instanceof ConfigError || (err instanceof Error && err.name === 'CliError')) {
+    if (err instanceof ConfigError || err instanceof CliError) {
       process.stderr.write(`falign: ${err.message}\n`);
       process.exitCode = 2;
       return;
@@ -31,9 +32,4 @@ export async function main(argv: string[]): Promise<void> {
     );
     process.exitCode = 1;
   }
-}
-
-/** An error whose message is the whole story for the user (no stack trace printed). */
-export class CliError extends Error {
-  override name = 'CliError';
 }
