@@ -1,0 +1,62 @@
+import type { AddressInfo } from 'node:net';
+import { serve } from '@hono/node-server';
+import { Redis } from 'ioredis';
+import { createUpstashRestApp } from './app.ts';
+
+export { createUpstashRestApp, type UpstashRestAppOptions } from './app.ts';
+
+export interface UpstashRestServerOptions {
+  /** `redis://host:port` of the real Redis behind the REST API. */
+  redisUrl: string;
+  /** Bearer token clients must send (`UPSTASH_REDIS_REST_TOKEN`). */
+  token: string;
+  /** 0 (default) picks a free port. */
+  port?: number;
+  /** Defaults to 127.0.0.1. */
+  host?: string;
+}
+
+export interface UpstashRestServer {
+  /** Base URL for `UPSTASH_REDIS_REST_URL`, e.g. `http://127.0.0.1:40123`. */
+  url: string;
+  port: number;
+  close(): Promise<void>;
+}
+
+/**
+ * Starts the Upstash-REST-compatible dev server: the edge and the backends reach a local
+ * `redis-server` through it exactly as they reach Upstash in production.
+ */
+export async function startUpstashRestServer(
+  options: UpstashRestServerOptions,
+): Promise<UpstashRestServer> {
+  if (!options.token) throw new Error('startUpstashRestServer: a token is required');
+  const redis = new Redis(options.redisUrl, {
+    // Fail requests instead of queueing them forever while Redis is away.
+    maxRetriesPerRequest: 1,
+    enableOfflineQueue: true,
+  });
+  // Connection errors surface per request as 500s; keep them off the process's error path.
+  redis.on('error', () => {});
+  const app = createUpstashRestApp({ redis, token: options.token });
+  const host = options.host ?? '127.0.0.1';
+  const server = await new Promise<ReturnType<typeof serve>>((resolve, reject) => {
+    const s = serve({ fetch: app.fetch, port: options.port ?? 0, hostname: host }, () =>
+      resolve(s),
+    );
+    s.once('error', reject);
+  });
+  const { port } = server.address() as AddressInfo;
+  const urlHost = host.includes(':') ? `[${host}]` : host;
+  return {
+    url: `http://${urlHost}:${port}`,
+    port,
+    close: async () => {
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        if ('closeAllConnections' in server) server.closeAllConnections();
+      });
+      redis.disconnect();
+    },
+  };
+}
