@@ -1,0 +1,247 @@
+import type { UnitTiming } from '../../../shared/alignment.ts';
+import type { Language } from '../../../shared/languages.ts';
+import type { TranscriptUnit } from '../../../shared/transcript.ts';
+import { ENGINE_SAMPLE_RATE, EngineInputError } from '../engine.ts';
+import { DEFAULT_DTW_OPTIONS, type DtwOptions, type Frames, warp } from './dtw.ts';
+import { type Espeak, VOICES } from './espeak.ts';
+import { computeFeatures, FRAME_SECONDS } from './features.ts';
+import { medianPitch } from './pitch.ts';
+import { buildScript, unitOnsets } from './script.ts';
+import { speechFrames, syntheticSpeechFrames } from './voice-activity.ts';
+
+export interface TemplateAlignmentInput {
+  samples: Float32Array;
+  language: Language;
+  text: string;
+  units: readonly TranscriptUnit[];
+}
+
+export interface TemplateAlignmentOptions {
+  dtw: DtwOptions;
+  /** A silence at a word's edge at least this long (frames) is a pause, not part of the word. */
+  pauseFrames: number;
+  /** Frames of such a pause left to the word (a stop's closure, a breathy onset). */
+  pauseKeepFrames: number;
+}
+
+export const DEFAULT_TEMPLATE_OPTIONS: TemplateAlignmentOptions = {
+  dtw: DEFAULT_DTW_OPTIONS,
+  pauseFrames: 8,
+  pauseKeepFrames: 2,
+};
+
+/**
+ * eSpeak's voices speak at ~100 Hz, its '+f3' variant at ~210 Hz: a recording whose median
+ * pitch is above their geometric mean gets the high one.
+ */
+const HIGH_VOICE_HZ = 148;
+const HIGH_VARIANT = '+f3';
+
+/** Diagnostics of one alignment, for tests and benchmarks. */
+export interface TemplateAlignmentStats {
+  templateSeconds: number;
+  dtwCells: number;
+}
+
+/**
+ * Aligns one item: speaks the transcript with eSpeak-NG, warps the template's features onto the
+ * recording's and carries eSpeak's word times across, then moves word edges out of pauses the
+ * template did not have. Frame positions are "boundaries": position x lies between frames
+ * x - 1 and x, at (x - 0.5) x 10 ms, because frame i is centred at i x 10 ms.
+ */
+export function alignWithTemplate(
+  espeak: Espeak,
+  input: TemplateAlignmentInput,
+  options: TemplateAlignmentOptions = DEFAULT_TEMPLATE_OPTIONS,
+  stats?: TemplateAlignmentStats,
+): UnitTiming[] {
+  const { units } = input;
+  if (units.length === 0) return [];
+  const recording = computeFeatures(input.samples, ENGINE_SAMPLE_RATE);
+  const recordingSpeech = speechFrames(recording.logEnergy);
+  if (firstSet(recordingSpeech) < 0) throw new EngineInputError('no speech found in the audio');
+  // A template of about the speaker's pitch: MFCCs of a male and a female voice differ by more
+  // than those of two speakers of one sex, and DTW follows the closer one far better.
+  const pitch = medianPitch(input.samples, ENGINE_SAMPLE_RATE, recordingSpeech, FRAME_SECONDS);
+  const voice =
+    VOICES[input.language] + (pitch !== null && pitch > HIGH_VOICE_HZ ? HIGH_VARIANT : '');
+  const script = buildScript(input.text, units, input.language);
+  const synthesis = espeak.synthesize(script.text, voice);
+  const onsets = unitOnsets(script, units, synthesis.words);
+  if (!onsets.some((t) => t !== undefined)) {
+    throw new EngineInputError('eSpeak-NG found nothing to say in this transcript');
+  }
+  const template = computeFeatures(synthesis.samples, synthesis.sampleRate);
+  const templateSpeech = syntheticSpeechFrames(template.logEnergy);
+
+  const spans = templateSpans(onsets, script.weights, templateSpeech, template.count);
+  const tFirst = firstSet(templateSpeech);
+  const tLast = lastSet(templateSpeech) + 1;
+  let rFirst = firstSet(recordingSpeech);
+  let rLast = lastSet(recordingSpeech) + 1;
+  if (tFirst < 0) throw new EngineInputError('eSpeak-NG produced silence for this transcript');
+  // A little slack around the detected speech: a soft onset may sit under the threshold.
+  rFirst = Math.max(0, rFirst - 3);
+  rLast = Math.min(recording.count, rLast + 3);
+
+  const path = warp(slice(template, tFirst, tLast), slice(recording, rFirst, rLast), options.dtw);
+  if (stats) {
+    stats.templateSeconds = synthesis.samples.length / synthesis.sampleRate;
+    stats.dtwCells = path.cells;
+  }
+  const rows = tLast - tFirst;
+  const colFirst = new Int32Array(rows).fill(-1);
+  const colLast = new Int32Array(rows);
+  const rowDistance = new Float64Array(rows);
+  const rowSteps = new Int32Array(rows);
+  for (let s = 0; s < path.rows.length; s++) {
+    const r = path.rows[s]!;
+    const c = path.cols[s]! + rFirst;
+    if (colFirst[r] === -1) colFirst[r] = c;
+    colLast[r] = c;
+    rowDistance[r]! += path.distances[s]!;
+    rowSteps[r]! += 1;
+  }
+  // Boundary position in the recording for a boundary at template position x (absolute).
+  const startAt = (x: number) => mapBoundary(x - tFirst, rows, (k) => colFirst[k]!, colLast);
+  const endAt = (x: number) =>
+    mapBoundary(x - tFirst, rows, (k) => (k === 0 ? colFirst[0]! : colLast[k - 1]! + 1), colLast);
+
+  const sortedDistances = Float32Array.from(path.distances).sort();
+  const median = sortedDistances[sortedDistances.length >> 1]! || 1;
+
+  const timings: UnitTiming[] = [];
+  let previousEnd = 0;
+  for (let u = 0; u < units.length; u++) {
+    const span = spans[u]!;
+    let start = startAt(span.start);
+    let end = Math.max(start, endAt(span.end));
+    [start, end] = trimPauses(start, end, recordingSpeech, options);
+    start = Math.max(start, previousEnd);
+    end = Math.max(end, start);
+    previousEnd = end;
+    // Confidence: how well the template matched the recording over this unit, relative to
+    // the clip as a whole; lower for units whose times were shared out of a fused word.
+    let sum = 0;
+    let steps = 0;
+    for (
+      let r = Math.max(0, Math.floor(span.start - tFirst));
+      r < Math.min(rows, Math.ceil(span.end - tFirst));
+      r++
+    ) {
+      sum += rowDistance[r]!;
+      steps += rowSteps[r]!;
+    }
+    const ratio = steps > 0 ? sum / steps / median : 2;
+    let confidence = 1 / (1 + Math.exp((ratio - 1.4) * 4));
+    if (span.interpolated) confidence *= 0.6;
+    timings.push({
+      start: (start - 0.5) * FRAME_SECONDS,
+      end: (end - 0.5) * FRAME_SECONDS,
+      confidence,
+      status: span.interpolated ? 'interpolated' : 'aligned',
+    });
+  }
+  return timings;
+}
+
+interface Span {
+  /** Template boundary positions (frames). */
+  start: number;
+  end: number;
+  interpolated: boolean;
+}
+
+/**
+ * Each unit's stretch of the template: from its word event to the next one, without the
+ * silence at either end; units eSpeak fused into one word share it by their length in the script.
+ */
+function templateSpans(
+  onsets: ReadonlyArray<number | undefined>,
+  weights: Float64Array,
+  speech: Uint8Array,
+  frames: number,
+): Span[] {
+  const groups: number[] = [];
+  onsets.forEach((t, u) => {
+    if (t !== undefined) groups.push(u);
+  });
+  // Units before the first event belong to the first group.
+  groups[0] = 0;
+  const spans: Span[] = new Array(onsets.length);
+  for (let g = 0; g < groups.length; g++) {
+    const first = groups[g]!;
+    const last = (groups[g + 1] ?? onsets.length) - 1;
+    const onset = onsets[groups[g] === 0 ? firstDefined(onsets) : first]!;
+    const next = g + 1 < groups.length ? onsets[groups[g + 1]!]! : frames * FRAME_SECONDS;
+    let a = Math.round(onset / FRAME_SECONDS);
+    let b = Math.min(frames, Math.round(next / FRAME_SECONDS));
+    const a0 = a;
+    const b0 = b;
+    while (a < b && !speech[a]) a++;
+    while (b > a && !speech[b - 1]) b--;
+    if (a >= b) {
+      a = a0;
+      b = Math.max(b0, a0 + 1);
+    }
+    let total = 0;
+    for (let u = first; u <= last; u++) total += weights[u]!;
+    let at = a;
+    for (let u = first; u <= last; u++) {
+      const width = ((b - a) * weights[u]!) / total;
+      spans[u] = { start: at, end: at + width, interpolated: last > first };
+      at += width;
+    }
+  }
+  return spans;
+}
+
+/** Maps a template boundary (relative position x in [0, rows]) to a recording boundary. */
+function mapBoundary(
+  x: number,
+  rows: number,
+  at: (k: number) => number,
+  colLast: Int32Array,
+): number {
+  const edge = (k: number) => (k >= rows ? colLast[rows - 1]! + 1 : at(Math.max(0, k)));
+  if (x <= 0) return edge(0);
+  if (x >= rows) return edge(rows);
+  const k = Math.floor(x);
+  const frac = x - k;
+  return edge(k) + frac * (edge(k + 1) - edge(k));
+}
+
+/** Moves a word's edges out of silences long enough to be pauses. */
+function trimPauses(
+  start: number,
+  end: number,
+  speech: Uint8Array,
+  options: TemplateAlignmentOptions,
+): [number, number] {
+  const s = Math.round(start);
+  const e = Math.round(end);
+  let a = s;
+  while (a < e && !speech[a]) a++;
+  let b = e;
+  while (b > a && !speech[b - 1]) b--;
+  if (a >= b) return [start, end];
+  const newStart = a - s >= options.pauseFrames ? a - options.pauseKeepFrames : start;
+  const newEnd = e - b >= options.pauseFrames ? b + options.pauseKeepFrames : end;
+  return [newStart, Math.max(newStart, newEnd)];
+}
+
+function slice(x: Frames, from: number, to: number): Frames {
+  return { values: x.values.subarray(from * x.dims, to * x.dims), count: to - from, dims: x.dims };
+}
+
+function firstSet(mask: Uint8Array): number {
+  return mask.indexOf(1);
+}
+
+function lastSet(mask: Uint8Array): number {
+  return mask.lastIndexOf(1);
+}
+
+function firstDefined(values: ReadonlyArray<number | undefined>): number {
+  return values.findIndex((v) => v !== undefined);
+}
