@@ -1,21 +1,18 @@
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { ApiKeyRecord } from '../../shared/api-keys.ts';
 import type { ApiKeyStore } from './api-key-store.ts';
 
 /**
- * The embedded default: one JSON file `{ "<sha256>": record }`, re-read when it changes on disk
- * (so `falign keys create|revoke` takes effect in a running server within `reloadMs`), written
+ * The embedded default: one JSON file `{ "<sha256>": record }`, re-read whenever its mtime
+ * changes (so `falign keys create|revoke` takes effect in a running server at once), written
  * atomically (temp file + rename) with mode 0600.
  */
 export class FileApiKeyStore implements ApiKeyStore {
   private cache: Record<string, ApiKeyRecord> | null = null;
-  private loadedAt = 0;
+  private loadedMtimeMs = -1;
 
-  constructor(
-    private readonly path: string,
-    private readonly reloadMs = 1000,
-  ) {}
+  constructor(private readonly path: string) {}
 
   async find(sha256: string): Promise<ApiKeyRecord | null> {
     const all = await this.load();
@@ -30,7 +27,7 @@ export class FileApiKeyStore implements ApiKeyStore {
     await writeFile(tmp, JSON.stringify(all, null, 2), { mode: 0o600 });
     await rename(tmp, this.path);
     this.cache = all;
-    this.loadedAt = Date.now();
+    this.loadedMtimeMs = (await stat(this.path)).mtimeMs;
   }
 
   async list(): Promise<Array<{ sha256: string; record: ApiKeyRecord }>> {
@@ -39,14 +36,20 @@ export class FileApiKeyStore implements ApiKeyStore {
   }
 
   private async load(fresh = false): Promise<Record<string, ApiKeyRecord>> {
-    if (!fresh && this.cache && Date.now() - this.loadedAt < this.reloadMs) return this.cache;
+    let mtimeMs = 0;
+    try {
+      mtimeMs = (await stat(this.path)).mtimeMs;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+    }
+    if (!fresh && this.cache && mtimeMs === this.loadedMtimeMs) return this.cache;
     try {
       this.cache = JSON.parse(await readFile(this.path, 'utf8')) as Record<string, ApiKeyRecord>;
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
       this.cache = {};
     }
-    this.loadedAt = Date.now();
+    this.loadedMtimeMs = mtimeMs;
     return this.cache;
   }
 }
