@@ -1,7 +1,263 @@
-import type { AlignmentEngine } from '../engine.ts';
+import type { EngineInfo, UnitTiming } from '../../../shared/alignment.ts';
+import type { Language } from '../../../shared/languages.ts';
+import { unitsFor } from '../../../shared/segmenters.ts';
+import {
+  type AlignmentEngine,
+  type AlignmentItem,
+  ENGINE_SAMPLE_RATE,
+  EngineInputError,
+  type RawAligner,
+  type RawUnitTiming,
+} from '../engine.ts';
 import type { EngineOptions } from '../registry.ts';
+import { type ForwardItem, Qwen3Aligner } from './aligner.ts';
+import { findCollapsedRuns } from './collapse.ts';
+import { fixTimestamps } from './fix-timestamp.ts';
+import { buildGraphs, currentBuild, defaultGraphDir } from './graph-build.ts';
+import { distributeUnits, splitAtQuietPoints } from './long-audio.ts';
+import { readAlignerConfig } from './model-config.ts';
+import { assertModelDir, modelIdentity } from './model-files.ts';
+import { UnitTokenizer } from './tokenizer.ts';
 
-// Placeholder until the qwen3 engine lands; it refuses to run rather than invent times.
-export async function createQwen3Engine(_options: EngineOptions): Promise<AlignmentEngine> {
-  throw new Error('the qwen3 engine is not built yet');
+export { ModelDirError } from './model-files.ts';
+
+/** Engine options plus where built graphs live (default `<modelDir>/onnx`). */
+export interface Qwen3EngineOptions extends EngineOptions {
+  graphDir?: string | undefined;
+  /** Longest piece of audio aligned in one pass, seconds (default 180). */
+  maxPieceSeconds?: number;
+  /** Called with progress lines while graphs are built on first use. */
+  log?: (line: string) => void;
+}
+
+/** Units in one run of identical times that count as a collapse. */
+const COLLAPSE_MIN_RUN = 4;
+/** Shortest span worth re-aligning a collapsed run in, seconds. */
+const MIN_REALIGN_SECONDS = 1;
+
+interface PieceJob {
+  item: number;
+  start: number;
+  end: number;
+  units: number[];
+}
+
+interface PieceResult {
+  starts: number[];
+  ends: number[];
+  conf: number[];
+  repaired: boolean[];
+}
+
+/**
+ * The qwen3 engine: Qwen3-ForcedAligner-0.6B on onnxruntime-node (CUDA when present and
+ * allowed, else CPU). Graphs are built from the model directory on first use.
+ */
+export class Qwen3Engine implements AlignmentEngine, RawAligner {
+  constructor(
+    readonly info: EngineInfo,
+    readonly maxBatchSize: number,
+    private readonly aligner: Qwen3Aligner,
+    private readonly maxPieceSeconds: number,
+  ) {}
+
+  get device(): string {
+    return this.aligner.device;
+  }
+
+  private tokens(units: readonly { text: string }[]): number[][] {
+    return units.map((u) => this.aligner.tokenizer.encode(u.text));
+  }
+
+  /** Raw classes -> repaired ms, per slot. */
+  private times(classes: readonly number[]): { ms: number[]; repaired: boolean[] } {
+    const raw = classes.map((c) => c * this.aligner.cfg.timestampSegmentMs);
+    const { values, repaired } = fixTimestamps(raw);
+    return { ms: values, repaired };
+  }
+
+  /** Forward passes in batches of at most maxBatchSize. */
+  private async forwardAll(items: ForwardItem[], signal?: AbortSignal) {
+    const out = [];
+    for (let i = 0; i < items.length; i += this.maxBatchSize) {
+      signal?.throwIfAborted();
+      out.push(...(await this.aligner.forward(items.slice(i, i + this.maxBatchSize))));
+    }
+    return out;
+  }
+
+  private async runPieces(
+    jobs: readonly PieceJob[],
+    items: readonly { samples: Float32Array; tokens: number[][] }[],
+    signal?: AbortSignal,
+  ): Promise<PieceResult[]> {
+    const forward = await this.forwardAll(
+      jobs.map((j) => ({
+        samples: items[j.item]!.samples.subarray(j.start, j.end),
+        unitTokenIds: j.units.map((u) => items[j.item]!.tokens[u]!),
+      })),
+      signal,
+    );
+    return forward.map((f, k) => {
+      const offset = jobs[k]!.start / ENGINE_SAMPLE_RATE;
+      const { ms, repaired } = this.times(f.classes);
+      const n = jobs[k]!.units.length;
+      const r: PieceResult = { starts: [], ends: [], conf: [], repaired: [] };
+      for (let u = 0; u < n; u++) {
+        r.starts.push(offset + ms[2 * u]! / 1000);
+        r.ends.push(offset + ms[2 * u + 1]! / 1000);
+        r.conf.push(Math.sqrt(f.confidence[2 * u]! * f.confidence[2 * u + 1]!));
+        r.repaired.push(repaired[2 * u]! || repaired[2 * u + 1]!);
+      }
+      return r;
+    });
+  }
+
+  async alignBatch(items: readonly AlignmentItem[], signal?: AbortSignal): Promise<UnitTiming[][]> {
+    const prepared = items.map((it, i) => {
+      if (it.samples.length < 160) {
+        throw new EngineInputError(`item ${i}: audio shorter than 10 ms cannot be aligned`);
+      }
+      return { samples: it.samples, tokens: this.tokens(it.units) };
+    });
+    const results: UnitTiming[][] = items.map((it) =>
+      it.units.map(() => ({ start: 0, end: 0, confidence: 0, status: 'not_found' as const })),
+    );
+    // Long clips are cut at quiet points; each piece gets its share of the units.
+    const jobs: PieceJob[] = [];
+    items.forEach((it, i) => {
+      if (it.units.length === 0) return;
+      const pieces = splitAtQuietPoints(it.samples, { maxSeconds: this.maxPieceSeconds });
+      const shares = distributeUnits(
+        pieces,
+        it.units.map((u) => Array.from(u.text).length + 1),
+      );
+      pieces.forEach((p, k) => {
+        const [a, b] = shares[k]!;
+        if (b > a) jobs.push({ item: i, start: p.start, end: p.end, units: range(a, b) });
+      });
+    });
+    const first = await this.runPieces(jobs, prepared, signal);
+    const retries: PieceJob[] = [];
+    first.forEach((r, k) => {
+      const job = jobs[k]!;
+      job.units.forEach((u, j) => {
+        results[job.item]![u] = {
+          start: r.starts[j]!,
+          end: r.ends[j]!,
+          confidence: r.repaired[j] ? r.conf[j]! / 2 : r.conf[j]!,
+          status: r.repaired[j] ? 'interpolated' : 'aligned',
+        };
+      });
+      // A collapsed run is aligned again on its own, between its neighbours' times.
+      for (const [a, b] of findCollapsedRuns(r.starts, r.ends, COLLAPSE_MIN_RUN)) {
+        const lo = a > 0 ? r.ends[a - 1]! : job.start / ENGINE_SAMPLE_RATE;
+        const hi = b < r.starts.length ? r.starts[b]! : job.end / ENGINE_SAMPLE_RATE;
+        const start = Math.max(job.start, Math.floor(lo * ENGINE_SAMPLE_RATE));
+        const end = Math.min(job.end, Math.ceil(hi * ENGINE_SAMPLE_RATE));
+        const shorter = end - start < job.end - job.start;
+        if (shorter && end - start >= MIN_REALIGN_SECONDS * ENGINE_SAMPLE_RATE) {
+          retries.push({ item: job.item, start, end, units: job.units.slice(a, b) });
+        } else {
+          for (const u of job.units.slice(a, b)) {
+            const t = results[job.item]![u]!;
+            results[job.item]![u] = {
+              ...t,
+              confidence: Math.min(t.confidence, 0.1),
+              status: 'interpolated',
+            };
+          }
+        }
+      }
+    });
+    if (retries.length > 0) {
+      const second = await this.runPieces(retries, prepared, signal);
+      second.forEach((r, k) => {
+        const job = retries[k]!;
+        const stillCollapsed = findCollapsedRuns(r.starts, r.ends, COLLAPSE_MIN_RUN).length > 0;
+        job.units.forEach((u, j) => {
+          results[job.item]![u] = stillCollapsed
+            ? spread(job, j, job.units.length)
+            : {
+                start: r.starts[j]!,
+                end: r.ends[j]!,
+                confidence: r.repaired[j] ? r.conf[j]! / 2 : r.conf[j]!,
+                status: 'interpolated',
+              };
+        });
+      });
+    }
+    return results;
+  }
+
+  /** The official `align()` output for one clip: one pass, official units, no clamping. */
+  async alignRaw(
+    samples: Float32Array,
+    text: string,
+    language: Language,
+  ): Promise<RawUnitTiming[]> {
+    const units = unitsFor(text, language);
+    if (units.length === 0) return [];
+    if (samples.length < 160)
+      throw new EngineInputError('audio shorter than 10 ms cannot be aligned');
+    const [f] = await this.aligner.forward([{ samples, unitTokenIds: this.tokens(units) }]);
+    const { ms } = this.times(f!.classes);
+    return units.map((u, i) => ({
+      text: u.text,
+      start_time: ms[2 * i]! / 1000,
+      end_time: ms[2 * i + 1]! / 1000,
+    }));
+  }
+
+  async close(): Promise<void> {
+    await this.aligner.close();
+  }
+}
+
+function range(a: number, b: number): number[] {
+  return Array.from({ length: b - a }, (_, i) => a + i);
+}
+
+/** Even spread of a run that collapsed twice over its span: placed, not found by the model. */
+function spread(job: PieceJob, j: number, n: number): UnitTiming {
+  const span = (job.end - job.start) / ENGINE_SAMPLE_RATE;
+  const t0 = job.start / ENGINE_SAMPLE_RATE;
+  return {
+    start: t0 + (span * j) / n,
+    end: t0 + (span * (j + 1)) / n,
+    confidence: 0,
+    status: 'interpolated',
+  };
+}
+
+/**
+ * Opens the qwen3 engine on `options.modelDir`. Builds the ONNX graphs there (or in
+ * `graphDir`) when missing or stale. Throws a ModelDirError naming the commands to run when
+ * the model files are absent.
+ */
+export async function createQwen3Engine(options: Qwen3EngineOptions): Promise<Qwen3Engine> {
+  const modelDir = assertModelDir(options.modelDir);
+  const graphDir = options.graphDir ?? defaultGraphDir(modelDir);
+  const cfg = readAlignerConfig(modelDir);
+  let build = currentBuild(modelDir, graphDir, { debug: false });
+  if (!build) {
+    options.log?.(`building ONNX graphs for ${modelDir} in ${graphDir} ...`);
+    build = await buildGraphs({ modelDir, outDir: graphDir });
+    options.log?.(`built in ${(build.buildMs / 1000).toFixed(1)} s`);
+  }
+  const tokenizer = new UnitTokenizer(modelDir);
+  const aligner = await Qwen3Aligner.open(
+    cfg,
+    tokenizer,
+    graphDir,
+    options.device,
+    options.threads,
+  );
+  const { model, revision } = modelIdentity(modelDir, build.weights.sha256);
+  return new Qwen3Engine(
+    { name: 'qwen3', model, revision },
+    Math.max(1, options.maxBatchSize),
+    aligner,
+    options.maxPieceSeconds ?? 180,
+  );
 }
