@@ -1,4 +1,5 @@
 import { BatcherClosedError, ItemFailure, QueueFullError } from './batcher-errors.ts';
+import { DurationQueue } from './duration-queue.ts';
 
 export { BatcherClosedError, ItemFailure, QueueFullError };
 
@@ -86,6 +87,7 @@ interface Waiting<I, O> {
   item: I;
   /** max(duration, 1 s): what similarity is measured on. */
   weight: number;
+  seq: number;
   enqueuedAt: number;
   resolve: (output: BatchedOutput<O>) => void;
   reject: (error: unknown) => void;
@@ -147,8 +149,8 @@ export class DynamicBatcher<I, O> {
   private readonly now: () => number;
   private readonly statsWindow: number;
 
-  /** Oldest first. */
-  private queue: Waiting<I, O>[] = [];
+  private readonly queue = new DurationQueue<Waiting<I, O>>();
+  private seq = 0;
   private runningBatches = 0;
   private inFlightItems = 0;
   private state: 'open' | 'draining' | 'closed' = 'open';
@@ -194,13 +196,14 @@ export class DynamicBatcher<I, O> {
     }
     if (this.state !== 'open') return Promise.reject(new BatcherClosedError());
     if (signal?.aborted) return Promise.reject(signal.reason);
-    if (this.queue.length >= this.maxQueueLength) {
-      return Promise.reject(new QueueFullError(this.queue.length, this.retryAfterSeconds()));
+    if (this.queue.size >= this.maxQueueLength) {
+      return Promise.reject(new QueueFullError(this.queue.size, this.retryAfterSeconds()));
     }
     return new Promise<BatchedOutput<O>>((resolve, reject) => {
       const waiting: Waiting<I, O> = {
         item,
         weight: Math.max(durationSeconds, DURATION_FLOOR_SECONDS),
+        seq: this.seq++,
         enqueuedAt: this.now(),
         resolve,
         reject,
@@ -218,7 +221,7 @@ export class DynamicBatcher<I, O> {
   /** Current load, for beacons and gauges. */
   stats(): BatcherStats {
     return {
-      queueDepth: this.queue.length,
+      queueDepth: this.queue.size,
       capacity: this.maxQueueLength,
       inFlight: this.inFlightItems,
       runningBatches: this.runningBatches,
@@ -234,7 +237,7 @@ export class DynamicBatcher<I, O> {
   retryAfterSeconds(): number {
     const rate = this.throughput();
     if (rate === null || rate <= 0) return 1;
-    const backlog = this.queue.length + this.inFlightItems;
+    const backlog = this.queue.size + this.inFlightItems;
     return Math.min(MAX_RETRY_AFTER_SECONDS, Math.max(1, Math.ceil(backlog / rate)));
   }
 
@@ -249,9 +252,7 @@ export class DynamicBatcher<I, O> {
   close(): Promise<void> {
     this.state = 'closed';
     this.clearTimer();
-    const waiting = this.queue;
-    this.queue = [];
-    for (const w of waiting) {
+    for (const w of this.queue.clear()) {
       w.detach?.();
       w.reject(new BatcherClosedError());
     }
@@ -259,9 +260,8 @@ export class DynamicBatcher<I, O> {
   }
 
   private abandon(waiting: Waiting<I, O>, reason: unknown): void {
-    const at = this.queue.indexOf(waiting);
-    if (at < 0) return; // already running: it finishes and settles normally
-    this.queue.splice(at, 1);
+    // Not found: already running, so it finishes and settles normally.
+    if (!this.queue.remove(waiting)) return;
     waiting.reject(reason);
     this.notifyIfIdle();
   }
@@ -277,45 +277,21 @@ export class DynamicBatcher<I, O> {
   }
 
   private pump(): void {
-    while (this.runningBatches < this.concurrency && this.queue.length > 0) {
-      const oldest = this.queue[0]!;
+    while (this.runningBatches < this.concurrency && this.queue.size > 0) {
+      const oldest = this.queue.oldest()!;
       const due = this.state !== 'open' || this.now() - oldest.enqueuedAt >= this.maxQueueDelayMs;
-      if (!due && this.queue.length < this.maxBatchSize) break;
-      const batch = this.pickBatch();
+      if (!due && this.queue.size < this.maxBatchSize) break;
+      const batch = this.queue.pick(this.maxBatchSize, this.maxDurationRatio);
       if (!due && batch.length < this.maxBatchSize) break;
-      const picked = new Set(batch);
-      this.queue = this.queue.filter((w) => !picked.has(w));
+      this.queue.take(batch);
       this.start(batch);
     }
-    if (this.runningBatches < this.concurrency && this.queue.length > 0) {
-      this.armTimer(this.queue[0]!.enqueuedAt + this.maxQueueDelayMs);
+    const oldest = this.queue.oldest();
+    if (this.runningBatches < this.concurrency && oldest) {
+      this.armTimer(oldest.enqueuedAt + this.maxQueueDelayMs);
     } else {
       this.clearTimer();
     }
-  }
-
-  /** The oldest item plus the waiting items nearest to it in duration (log scale). */
-  private pickBatch(): Waiting<I, O>[] {
-    const anchor = this.queue[0]!;
-    if (this.maxBatchSize === 1 || this.queue.length === 1) return [anchor];
-    const center = Math.log(anchor.weight);
-    const others = this.queue
-      .slice(1)
-      .map((w, order) => ({ w, order, distance: Math.abs(Math.log(w.weight) - center) }));
-    others.sort((a, b) => a.distance - b.distance || a.order - b.order);
-    const batch = [anchor];
-    let lo = anchor.weight;
-    let hi = anchor.weight;
-    for (const { w } of others) {
-      if (batch.length >= this.maxBatchSize) break;
-      const nextLo = Math.min(lo, w.weight);
-      const nextHi = Math.max(hi, w.weight);
-      if (nextHi / nextLo > this.maxDurationRatio) continue;
-      lo = nextLo;
-      hi = nextHi;
-      batch.push(w);
-    }
-    return batch;
   }
 
   private start(batch: Waiting<I, O>[]): void {
@@ -448,12 +424,12 @@ export class DynamicBatcher<I, O> {
   }
 
   private whenIdle(): Promise<void> {
-    if (this.queue.length === 0 && this.runningBatches === 0) return Promise.resolve();
+    if (this.queue.size === 0 && this.runningBatches === 0) return Promise.resolve();
     return new Promise((resolve) => this.idleWaiters.push(resolve));
   }
 
   private notifyIfIdle(): void {
-    if (this.queue.length > 0 || this.runningBatches > 0 || this.idleWaiters.length === 0) return;
+    if (this.queue.size > 0 || this.runningBatches > 0 || this.idleWaiters.length === 0) return;
     const waiters = this.idleWaiters;
     this.idleWaiters = [];
     for (const resolve of waiters) resolve();
