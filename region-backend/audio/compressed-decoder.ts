@@ -1,6 +1,9 @@
 import { ProblemError } from '../../shared/problem.ts';
 import { audioTooLong } from './duration-limits.ts';
+import { flacDeclaredSamples } from './flac-stream-info.ts';
 import { MonoAccumulator } from './mono-accumulator.ts';
+import { completeOggLength } from './ogg-pages.ts';
+import { id3Length, mpegChannels } from './sniff-format.ts';
 import { assertPlausibleStream } from './source-rate.ts';
 import type { AudioLimits, MonoPcm } from './types.ts';
 import { type CompressedFormat, type DecodedChunk, withDecoder } from './wasm-decoder-pool.ts';
@@ -19,14 +22,22 @@ const NAMES: Record<CompressedFormat, string> = {
  * Decodes FLAC, MP3, Ogg Vorbis or Ogg Opus with the maintained WASM decoders, feeding the
  * input in chunks and downmixing as it goes, so a small file that expands to hours of audio
  * is stopped at the duration limit instead of filling memory. Any decoder error rejects the
- * file: a half-decoded recording would be aligned wrongly.
+ * file: a half-decoded recording would be aligned wrongly. Ogg pages are CRC-checked first
+ * and a cut-off last page dropped; a FLAC stream that decodes to fewer samples than its
+ * STREAMINFO declares is rejected as truncated or corrupt. MP3 has no such checks: a
+ * truncated MP3 decodes to what is there, as in any player.
  */
 export function decodeCompressed(
   format: CompressedFormat,
-  bytes: Uint8Array,
+  input: Uint8Array,
   limits: AudioLimits,
 ): Promise<MonoPcm> {
   const name = NAMES[format];
+  let bytes = input;
+  if (format === 'flac') bytes = input.subarray(id3Length(input, 0));
+  else if (format === 'ogg-vorbis' || format === 'ogg-opus')
+    bytes = input.subarray(0, completeOggLength(input, name));
+  const declared = format === 'flac' ? flacDeclaredSamples(bytes, 0) : 0;
   return withDecoder(format, async (decoder) => {
     const mono = new MonoAccumulator();
     let sampleRate = 0;
@@ -58,6 +69,12 @@ export function decodeCompressed(
         'invalidAudio',
         `${name} data decoded to no audio (corrupt or truncated).`,
       );
+    if (mono.frames < declared)
+      throw new ProblemError(
+        'invalidAudio',
+        `${name} stream is truncated or corrupt: it declares ${declared} samples but only ${mono.frames} decode.`,
+      );
+    if (format === 'mp3') channels = Math.min(channels, mpegChannels(bytes));
     return { samples: mono.toArray(), sampleRate, channels };
   });
 }

@@ -10,7 +10,7 @@ const ascii = (bytes: Uint8Array, at: number, text: string) => {
 };
 
 /** Length of an ID3v2 tag at `at` (header + body + footer), 0 when there is none. */
-function id3Length(bytes: Uint8Array, at: number): number {
+export function id3Length(bytes: Uint8Array, at: number): number {
   if (!ascii(bytes, at, 'ID3') || at + 10 > bytes.length) return 0;
   const size = [6, 7, 8, 9].reduce((s, i) => (s << 7) | (bytes[at + i]! & 0x7f), 0);
   const footer = bytes[at + 5]! & 0x10 ? 10 : 0;
@@ -53,6 +53,15 @@ export function mpegFrameLength(bytes: Uint8Array, at: number): number {
   if (layerRow === 0) return (Math.floor((12 * kbps * 1000) / rate) + padding) * 4;
   const perFrame = layerRow === 2 && version !== 3 ? 72 : 144;
   return Math.floor((perFrame * kbps * 1000) / rate) + padding;
+}
+
+/**
+ * Channels of an MP3 as its first frame header says (1 for mono, else 2); the decoder
+ * always outputs two, duplicating mono.
+ */
+export function mpegChannels(bytes: Uint8Array): number {
+  const at = id3Length(bytes, 0);
+  return mpegFrameLength(bytes, at) > 0 && bytes[at + 3]! >> 6 === 3 ? 1 : 2;
 }
 
 /**

@@ -126,55 +126,51 @@ export function decodeWav(bytes: Uint8Array, limits: AudioLimits): MonoPcm {
   const frames = Math.floor(dataBytes / (bytesPerSample * channels));
   if (frames / sampleRate > limits.maxSeconds) throw audioTooLong(limits, frames / sampleRate);
   const total = frames * channels;
-  const out = new Float32Array(frames);
-  const scale = 1 / channels;
-  const mix = (read: (i: number) => number) => {
-    if (channels === 1) {
-      for (let f = 0; f < frames; f++) out[f] = read(f);
-      return;
-    }
-    for (let f = 0, i = 0; f < frames; f++) {
-      let sum = 0;
-      for (let c = 0; c < channels; c++, i++) sum += read(i);
-      out[f] = sum * scale;
-    }
-  };
+  // Interleaved float first (one tight loop per sample format), then averaged in place.
+  const all = new Float32Array(total);
+  const d = dataOffset;
   switch (kind) {
     case 'u8':
-      mix((i) => (bytes[dataOffset + i]! - 128) / 128);
+      for (let i = 0; i < total; i++) all[i] = (bytes[d + i]! - 128) / 128;
       break;
     case 'alaw':
-      mix((i) => ALAW[bytes[dataOffset + i]!]!);
+      for (let i = 0; i < total; i++) all[i] = ALAW[bytes[d + i]!]!;
       break;
     case 'mulaw':
-      mix((i) => MULAW[bytes[dataOffset + i]!]!);
+      for (let i = 0; i < total; i++) all[i] = MULAW[bytes[d + i]!]!;
       break;
     case 's16': {
-      const s = aligned(bytes, dataOffset, total, Int16Array);
-      mix((i) => s[i]! / 32768);
+      const s = aligned(bytes, d, total, Int16Array);
+      for (let i = 0; i < total; i++) all[i] = s[i]! / 32768;
       break;
     }
     case 's24':
-      mix((i) => {
-        const o = dataOffset + i * 3;
-        return ((bytes[o]! | (bytes[o + 1]! << 8) | (bytes[o + 2]! << 16)) << 8) / 2147483648;
-      });
+      for (let i = 0, o = d; i < total; i++, o += 3)
+        all[i] = ((bytes[o]! | (bytes[o + 1]! << 8) | (bytes[o + 2]! << 16)) << 8) / 2147483648;
       break;
     case 's32': {
-      const s = aligned(bytes, dataOffset, total, Int32Array);
-      mix((i) => s[i]! / 2147483648);
+      const s = aligned(bytes, d, total, Int32Array);
+      for (let i = 0; i < total; i++) all[i] = s[i]! / 2147483648;
       break;
     }
-    case 'f32': {
-      const s = aligned(bytes, dataOffset, total, Float32Array);
-      mix((i) => s[i]!);
+    case 'f32':
+      all.set(aligned(bytes, d, total, Float32Array));
       break;
-    }
-    case 'f64': {
-      const s = aligned(bytes, dataOffset, total, Float64Array);
-      mix((i) => s[i]!);
+    case 'f64':
+      all.set(aligned(bytes, d, total, Float64Array));
       break;
-    }
   }
-  return { samples: out, sampleRate, channels };
+  return { samples: downmixInterleaved(all, channels, frames), sampleRate, channels };
+}
+
+/** Averages interleaved channels into the first `frames` slots of `all` and returns them. */
+function downmixInterleaved(all: Float32Array, channels: number, frames: number): Float32Array {
+  if (channels === 1) return all;
+  const scale = 1 / channels;
+  for (let f = 0, i = 0; f < frames; f++) {
+    let sum = 0;
+    for (let c = 0; c < channels; c++, i++) sum += all[i]!;
+    all[f] = sum * scale;
+  }
+  return all.slice(0, frames);
 }
