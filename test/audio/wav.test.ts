@@ -16,7 +16,9 @@ describe('WAV decoding', () => {
         const step = format === 'u8' ? 1 / 64 : 1e-4;
         expect(audio.sourceFormat).toBe('wav');
         expect(audio.samples.length).toBe(x.length);
-        x.forEach((v, i) => expect(Math.abs(audio.samples[i]! - v)).toBeLessThanOrEqual(step));
+        x.forEach((v, i) => {
+          expect(Math.abs(audio.samples[i]! - v)).toBeLessThanOrEqual(step);
+        });
       });
     }
   }
