@@ -5,17 +5,28 @@ locals {
   api_hostname     = "api.${var.domain}"
   region_hostnames = { for id, _ in var.regions : id => "api-${id}.${var.domain}" }
 
-  # Must match wrangler.toml's [env.production] (test/terraform checks both).
-  worker_name                = "falign-edge-production"
-  worker_compatibility_date  = "2026-04-01"
-  worker_compatibility_flags = ["nodejs_compat"]
+  # The edge worker as wrangler.toml's [env.production] describes it: same script name, dates,
+  # flags, vars and secrets (test/terraform/wrangler.test.ts fails when the two drift apart).
+  # Terraform deploys it; `wrangler deploy --env production` would manage the same script and route.
+  worker_name                = "falign-edge"
+  worker_compatibility_date  = "2026-04-20"
+  worker_compatibility_flags = []
   worker_vars                = {
-    ENVIRONMENT            = "production"
-    UPSTASH_REDIS_REST_URL = module.global_store.rest_url
+    ENVIRONMENT             = "production"
+    UPSTASH_REDIS_REST_URL  = module.global_store.rest_url
+    CORS_ORIGINS            = "https://falign.dev,https://app.falign.dev"
+    MAX_SYNC_BODY_BYTES     = "26214400"
+    FORWARD_DEADLINE_MS     = "65000"
+    ATTEMPT_TIMEOUT_MS      = "60000"
+    MAX_ATTEMPTS            = "3"
+    KEY_CACHE_TTL_MS        = "10000"
+    BEACON_CACHE_TTL_MS     = "1500"
+    BEACON_STALE_MS         = "6000"
+    ALLOW_LOCATION_OVERRIDE = "false"
   }
   worker_secrets = {
     UPSTASH_REDIS_REST_TOKEN = module.global_store.rest_token
-    INTERNAL_SECRET          = var.internal_secret
+    FA_INTERNAL_SECRET       = var.internal_secret
   }
 }
 

@@ -1,6 +1,7 @@
 # Production layout: no secrets here (those come from TF_VAR_* in the environment).
 # Coordinates are the data centres' (the edge orders regions by great-circle distance to the client).
 
+domain                 = "falign.dev"
 upstash_primary_region = "us-east-1"
 
 regions = {

@@ -39,7 +39,7 @@ variable "upstash_primary_region" {
 }
 
 variable "internal_secret" {
-  description = "HMAC secret shared by the edge (INTERNAL_SECRET) and every backend (FA_INTERNAL_SECRET); at least 32 random bytes, e.g. `openssl rand -base64 48`."
+  description = "HMAC secret shared by the edge and every backend (both read it as FA_INTERNAL_SECRET); at least 32 random bytes, e.g. `openssl rand -base64 48`."
   type        = string
   sensitive   = true
 
