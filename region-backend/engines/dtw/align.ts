@@ -110,6 +110,7 @@ export function alignWithTemplate(
   const sortedDistances = Float32Array.from(path.distances).sort();
   const median = sortedDistances[sortedDistances.length >> 1]! || 1;
 
+  const duration = input.samples.length / ENGINE_SAMPLE_RATE;
   const timings: UnitTiming[] = [];
   let previousEnd = 0;
   for (let u = 0; u < units.length; u++) {
@@ -136,8 +137,8 @@ export function alignWithTemplate(
     let confidence = 1 / (1 + Math.exp((ratio - 1.4) * 4));
     if (span.interpolated) confidence *= 0.6;
     timings.push({
-      start: (start - 0.5) * FRAME_SECONDS,
-      end: (end - 0.5) * FRAME_SECONDS,
+      start: Math.max(0, (start - 0.5) * FRAME_SECONDS),
+      end: Math.min(duration, Math.max(0, (end - 0.5) * FRAME_SECONDS)),
       confidence,
       status: span.interpolated ? 'interpolated' : 'aligned',
     });

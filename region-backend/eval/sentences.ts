@@ -1,0 +1,112 @@
+import type { Language } from '../../shared/languages.ts';
+
+/**
+ * Sentences for building evaluation sets. English: the Harvard sentences (IEEE 1969, public
+ * domain), plain words only so every synthesiser's word times can be recovered. Other
+ * languages: short everyday sentences written for this project. Japanese is in kana (eSpeak-NG
+ * cannot read kanji); Chinese and Cantonese in characters.
+ */
+export const SENTENCES: Readonly<Record<Language, readonly string[]>> = {
+  English: [
+    'The birch canoe slid on the smooth planks.',
+    'Glue the sheet to the dark blue background.',
+    "It's easy to tell the depth of a well.",
+    'These days a chicken leg is a rare dish.',
+    'Rice is often served in round bowls.',
+    'The juice of lemons makes fine punch.',
+    'The box was thrown beside the parked truck.',
+    'The hogs were fed chopped corn and garbage.',
+    'Four hours of steady work faced us.',
+    'A large size in stockings is hard to sell.',
+    'The boy was there when the sun rose.',
+    'A rod is used to catch pink salmon.',
+    'The source of the huge river is the clear spring.',
+    'Kick the ball straight and follow through.',
+    'Help the woman get back to her feet.',
+    'A pot of tea helps to pass the evening.',
+    'Smoky fires lack flame and heat.',
+    "The soft cushion broke the man's fall.",
+    'The salt breeze came across from the sea.',
+    'The girl at the booth sold fifty bonds.',
+    'The small pup gnawed a hole in the sock.',
+    'The fish twisted and turned on the bent hook.',
+    'Press the pants and sew a button on the vest.',
+    'The swan dive was far short of perfect.',
+    'The beauty of the view stunned the young boy.',
+    'Two blue fish swam in the tank.',
+    'Her purse was full of useless trash.',
+    'The colt reared and threw the tall rider.',
+    'It snowed, rained, and hailed the same morning.',
+    'Read verse out loud for pleasure.',
+  ],
+  French: [
+    'Le chat dort sur le canapé du salon.',
+    'Nous irons au marché demain matin.',
+    'La rivière coule doucement vers la mer.',
+    "Il fait très beau aujourd'hui dans le jardin.",
+    "Les enfants jouent au ballon après l'école.",
+  ],
+  German: [
+    'Der Hund läuft schnell über die grüne Wiese.',
+    'Morgen fahren wir mit dem Zug nach Berlin.',
+    'Das Wasser im See ist heute sehr kalt.',
+    'Meine Schwester liest gern alte Bücher.',
+    'Am Abend essen wir zusammen in der Küche.',
+  ],
+  Spanish: [
+    'El perro corre por el parque cada mañana.',
+    'Mañana vamos a visitar a nuestros abuelos.',
+    'La casa tiene un jardín muy bonito.',
+    'Los niños cantan una canción en la escuela.',
+    'El tren sale de la estación a las ocho.',
+  ],
+  Italian: [
+    'Il gatto dorme sul divano del salotto.',
+    'Domani andiamo al mare con gli amici.',
+    'La pasta è pronta sulla tavola della cucina.',
+    'Mia sorella studia musica a Milano.',
+    'Il sole tramonta dietro le colline verdi.',
+  ],
+  Portuguese: [
+    'O cachorro corre no parque todas as manhãs.',
+    'Amanhã vamos visitar os nossos avós.',
+    'A casa tem um jardim muito bonito.',
+    'As crianças cantam uma canção na escola.',
+    'O trem sai da estação às oito horas.',
+  ],
+  Russian: [
+    'Кошка спит на диване в гостиной.',
+    'Завтра мы поедем на поезде в Москву.',
+    'Вода в озере сегодня очень холодная.',
+    'Моя сестра любит читать старые книги.',
+    'Вечером мы вместе ужинаем на кухне.',
+  ],
+  Chinese: [
+    '我们今天去北京看朋友。',
+    '这本书非常有意思。',
+    '明天早上我要去学校上课。',
+    '他喜欢在公园里跑步。',
+    '天气很好，我们出去走走吧。',
+  ],
+  Cantonese: [
+    '我哋今日去香港食飯。',
+    '呢本書好有趣。',
+    '聽日朝早我要返學。',
+    '佢鍾意喺公園跑步。',
+    '今日天氣好好，我哋出去行下啦。',
+  ],
+  Japanese: [
+    'きょうは いい てんき ですね。',
+    'あした がっこうに いきます。',
+    'わたしは ねこが すきです。',
+    'みんなで ごはんを たべましょう。',
+    'この ほんは とても おもしろい です。',
+  ],
+  Korean: [
+    '오늘은 날씨가 정말 좋네요.',
+    '내일 아침에 학교에 갑니다.',
+    '저는 고양이를 좋아합니다.',
+    '우리 함께 저녁을 먹어요.',
+    '이 책은 아주 재미있습니다.',
+  ],
+};
