@@ -54,7 +54,15 @@ export class AlignmentService {
 
   async align(input: AlignInput): Promise<AlignmentResult> {
     const engineName = input.engine ?? this.deps.engines.defaultEngine;
-    const info = this.deps.engines.info(engineName);
+    const units = this.checkTranscript(input.text, input.language);
+    let info: EngineInfo | undefined;
+    try {
+      info = this.deps.engines.info(engineName);
+    } catch (notReady) {
+      // Bad input is reported as such even while the engine is unavailable.
+      await this.deps.decode(input.audio);
+      throw notReady;
+    }
     if (!info) {
       throw new ProblemError(
         'validation',
@@ -62,7 +70,6 @@ export class AlignmentService {
         { extra: { field: 'engine' } },
       );
     }
-    const units = this.checkTranscript(input.text, input.language);
     const audioSha256 = createHash('sha256').update(input.audio).digest('hex');
     const key = await resultCacheKey({
       engine: info.name,

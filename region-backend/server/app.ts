@@ -1,15 +1,14 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
 import type { Hono } from 'hono';
-import { bodyLimit } from 'hono/body-limit';
 import { requestId } from 'hono/request-id';
 import { OPENAPI_INFO, registerPublicApi } from '../../shared/openapi.ts';
-import { ProblemError } from '../../shared/problem.ts';
 import type { ApiKeyService } from '../keys/api-key-service.ts';
 import type { Logger } from '../logging.ts';
 import type { TenantRateLimiter } from '../rate-limit/sliding-window-limiter.ts';
 import type { BackendEnv } from './env.ts';
 import { accessLog } from './middleware/access-log.ts';
 import { type ApiKeyAuthOptions, apiKeyAuth } from './middleware/api-key-auth.ts';
+import { bodySizeLimit } from './middleware/body-size-limit.ts';
 import { tenantRateLimit } from './middleware/tenant-rate-limit.ts';
 import { problemHandler, problemNotFound } from './problem-handler.ts';
 import { type AlignRouteDeps, alignRoute } from './routes/align.ts';
@@ -54,14 +53,9 @@ export function createBackendApp(deps: BackendAppDeps): OpenAPIHono<BackendEnv> 
 
   app.use(
     '/api/*',
-    bodyLimit({
-      maxSize: deps.maxBodyBytes,
-      onError: () => {
-        throw new ProblemError(
-          'payloadTooLarge',
-          `the body is over ${deps.maxBodyBytes} bytes; send a smaller file or an audio_url task`,
-        );
-      },
+    bodySizeLimit({
+      maxBytes: deps.maxBodyBytes,
+      hint: 'send a smaller file, or an audio_url task',
     }),
     apiKeyAuth({ keys: deps.keys, trustEdge: deps.trustEdge }),
     tenantRateLimit({ limiter: deps.limiter }),

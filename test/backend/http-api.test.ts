@@ -19,7 +19,7 @@ function form(
   name = 'speech.wav',
 ): FormData {
   const f = new FormData();
-  if (audio) f.set('audio', new Blob([audio]), name);
+  if (audio) f.set('audio', new Blob([new Uint8Array(audio)]), name);
   for (const [k, v] of Object.entries(fields)) f.set(k, v);
   return f;
 }
