@@ -19,17 +19,16 @@ export function assertValidLimits(limits: AudioLimits): void {
 
 /** The 422 for audio beyond the limit; `seconds` is omitted when decoding stopped early. */
 export function audioTooLong(limits: AudioLimits, seconds?: number): ProblemError {
-  const actual = seconds === undefined ? 'longer than' : `${fmt(seconds)} long;`;
-  return new ProblemError(
-    'audioTooLong',
-    `Audio is ${actual} the maximum of ${fmt(limits.maxSeconds)}.`,
-    {
-      extra: {
-        max_seconds: limits.maxSeconds,
-        ...(seconds === undefined ? {} : { duration: seconds }),
-      },
+  const detail =
+    seconds === undefined
+      ? `Audio is longer than the maximum of ${fmt(limits.maxSeconds)}.`
+      : `Audio is ${fmt(seconds)} long; the maximum is ${fmt(limits.maxSeconds)}.`;
+  return new ProblemError('audioTooLong', detail, {
+    extra: {
+      max_seconds: limits.maxSeconds,
+      ...(seconds === undefined ? {} : { duration: seconds }),
     },
-  );
+  });
 }
 
 /** Throws the matching 422 when `seconds` is outside the limits. */
