@@ -49,7 +49,7 @@ RUN ln -s /app/bin/falign.mjs /usr/local/bin/falign && node --version | grep -q 
 ENV NODE_ENV=production \
     FA_HOST=0.0.0.0 \
     FA_PORT=8080 \
-    FA_MODEL_DIR=/models \
+    FA_MODEL_DIR=/models/qwen3-forced-aligner-0.6b \
     FA_DATA_DIR=/data \
     FA_DEVICE=cuda
 

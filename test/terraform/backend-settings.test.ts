@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { buildProgram } from '../../region-backend/cli/main.ts';
 import { BACKEND_ENV } from '../../region-backend/config.ts';
 import {
   expressionOf,
@@ -92,16 +93,35 @@ describe('the Deployment provides exactly the settings the backend reads', () =>
     expect([...envAttrs].sort()).toEqual([...moduleAttrs].sort());
   });
 
-  it('the init containers that fetch and build the model read the same ConfigMap', () => {
+  it('init containers pull, then build the model into FA_MODEL_DIR with flags the CLI has', () => {
     const init = (podSpec.dynamic as Record<string, HclBody[]>).init_container!;
     const content = nested(init[0]!, 'content');
-    const command = content.command as string[];
-    expect(command.map((part) => expressionOf(part) ?? part)).toEqual([
-      'falign',
-      'model',
-      'init_container.value',
-    ]);
+    expect(expressionOf(content.command)).toBe('init_container.value.command');
     const ref = nested(nested(content, 'env_from'), 'config_map_ref').name;
     expect(referencedResource(ref)).toBe(region.resources.get('kubernetes_config_map_v1.backend'));
+
+    const steps = region.locals.model_init_steps as { name: string; command: string[] }[];
+    expect(steps.map((s) => s.name)).toEqual(['model-pull', 'model-build']);
+    const configMap = region.resources.get('kubernetes_config_map_v1.backend')!;
+    const modelDir = (configMap.data as Record<string, string>)[BACKEND_ENV.modelDir]!;
+    expect(expressionOf(modelDir)).toBe('local.model_dir');
+    const [pull, build] = steps.map((s) => s.command);
+    expect(pull!.slice(0, 3)).toEqual(['falign', 'model', 'pull']);
+    expect(pull![pull!.indexOf('--dir') + 1]).toBe(modelDir);
+    expect(build!.slice(0, 3)).toEqual(['falign', 'model', 'build']);
+    expect(build![build!.indexOf('--model-dir') + 1]).toBe(modelDir);
+
+    // The flags exist in the real CLI (region-backend/cli).
+    const program = buildProgram();
+    const model = program.commands.find((c) => c.name() === 'model')!;
+    const flagsOf = (name: string) =>
+      model.commands.find((c) => c.name() === name)!.options.map((o) => o.long);
+    for (const step of [pull!, build!]) {
+      const flags = step.filter((part) => part.startsWith('--'));
+      expect(flagsOf(step[2]!)).toEqual(expect.arrayContaining(flags));
+    }
+    expect(program.commands.map((c) => c.name())).toContain(
+      String((container.args as string[])[0]),
+    );
   });
 });

@@ -19,7 +19,8 @@ module "region_us_east" {
   latitude          = var.regions["us-east"].latitude
   longitude         = var.regions["us-east"].longitude
   hostname          = local.region_hostnames["us-east"]
-  image             = var.backend_image
+  image             = coalesce(var.regions["us-east"].image, var.backend_image)
+  model_revision    = var.model_revision
   min_replicas      = var.regions["us-east"].min_replicas
   max_replicas      = var.regions["us-east"].max_replicas
   gpu_node_selector = var.regions["us-east"].gpu_node_selector
@@ -39,7 +40,8 @@ module "region_eu_central" {
   latitude          = var.regions["eu-central"].latitude
   longitude         = var.regions["eu-central"].longitude
   hostname          = local.region_hostnames["eu-central"]
-  image             = var.backend_image
+  image             = coalesce(var.regions["eu-central"].image, var.backend_image)
+  model_revision    = var.model_revision
   min_replicas      = var.regions["eu-central"].min_replicas
   max_replicas      = var.regions["eu-central"].max_replicas
   gpu_node_selector = var.regions["eu-central"].gpu_node_selector
@@ -59,7 +61,8 @@ module "region_ap_southeast" {
   latitude          = var.regions["ap-southeast"].latitude
   longitude         = var.regions["ap-southeast"].longitude
   hostname          = local.region_hostnames["ap-southeast"]
-  image             = var.backend_image
+  image             = coalesce(var.regions["ap-southeast"].image, var.backend_image)
+  model_revision    = var.model_revision
   min_replicas      = var.regions["ap-southeast"].min_replicas
   max_replicas      = var.regions["ap-southeast"].max_replicas
   gpu_node_selector = var.regions["ap-southeast"].gpu_node_selector

@@ -60,6 +60,12 @@ variable "backend_image" {
   type        = string
 }
 
+variable "model_revision" {
+  description = "Commit (or tag) of Qwen/Qwen3-ForcedAligner-0.6B every region pulls; pin a commit so all regions serve the same weights."
+  type        = string
+  default     = "main"
+}
+
 variable "edge_bundle" {
   description = "Bundled edge worker built by `npx wrangler deploy --dry-run --env production --outdir dist/edge` at the repository root."
   type        = string
@@ -77,6 +83,8 @@ variable "regions" {
     max_replicas      = optional(number, 8)
     gpu_node_selector = optional(map(string), { "nvidia.com/gpu.present" = "true" })
     prometheus_url    = optional(string, "http://prometheus-operated.monitoring.svc")
+    # Overrides backend_image for this region only: canary a release in one region first.
+    image = optional(string)
   }))
 
   validation {

@@ -1,6 +1,5 @@
 # The backend pods: one GPU each, the model fetched and its ONNX graphs built by init containers
-# (`falign model pull`, `falign model build`, which read FA_MODEL_DIR like the server does), then
-# `falign serve`. Replicas belong to the HorizontalPodAutoscaler after the first apply.
+# (`falign model pull`, `falign model build` into FA_MODEL_DIR), then `falign serve`. Replicas belong to the HorizontalPodAutoscaler after the first apply.
 
 resource "kubernetes_deployment_v1" "backend" {
   metadata {
@@ -77,11 +76,11 @@ resource "kubernetes_deployment_v1" "backend" {
         }
 
         dynamic "init_container" {
-          for_each = local.needs_model ? ["pull", "build"] : []
+          for_each = local.needs_model ? local.model_init_steps : []
           content {
-            name    = "model-${init_container.value}"
+            name    = init_container.value.name
             image   = var.image
-            command = ["falign", "model", init_container.value]
+            command = init_container.value.command
 
             env_from {
               config_map_ref {
@@ -112,7 +111,7 @@ resource "kubernetes_deployment_v1" "backend" {
 
             volume_mount {
               name       = "models"
-              mount_path = local.model_dir
+              mount_path = local.model_root
             }
             volume_mount {
               name       = "tmp"
@@ -205,7 +204,7 @@ resource "kubernetes_deployment_v1" "backend" {
 
           volume_mount {
             name       = "models"
-            mount_path = local.model_dir
+            mount_path = local.model_root
             read_only  = true
           }
           volume_mount {

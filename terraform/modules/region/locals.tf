@@ -2,8 +2,10 @@ locals {
   public_url = "https://${var.hostname}"
 
   # Where the backend listens inside the pod; the Service and probes target it by name.
-  http_port = 8080
-  model_dir = "/models"
+  http_port  = 8080
+  model_root = "/models"
+  # The model directory itself (config.json, model.safetensors, onnx/), as FA_MODEL_DIR names it.
+  model_dir = "/models/qwen3-forced-aligner-0.6b"
   data_dir  = "/data"
   keys_dir  = "/etc/falign/keys"
 
@@ -25,4 +27,17 @@ locals {
 
   # Only the qwen3 engine needs weights; the dtw engine is weights-free.
   needs_model = var.backend.engine == "qwen3" || var.backend.fallback_engine == "qwen3"
+
+  # Run in this order before the server starts; both are no-ops when the volume already holds
+  # the files (pull resumes and verifies, build skips graphs whose inputs are unchanged).
+  model_init_steps = [
+    {
+      name    = "model-pull"
+      command = ["falign", "model", "pull", "--repo", var.model_repo, "--revision", var.model_revision, "--dir", local.model_dir]
+    },
+    {
+      name    = "model-build"
+      command = ["falign", "model", "build", "--model-dir", local.model_dir]
+    },
+  ]
 }

@@ -105,8 +105,20 @@ variable "model_volume_size" {
   default     = "20Gi"
 }
 
+variable "model_repo" {
+  description = "Hugging Face Hub repository the init container pulls the model from."
+  type        = string
+  default     = "Qwen/Qwen3-ForcedAligner-0.6B"
+}
+
+variable "model_revision" {
+  description = "Branch, tag or commit of model_repo; pin a commit so every pod and region serves the same weights (the revision is part of the result-cache key)."
+  type        = string
+  default     = "main"
+}
+
 variable "model_source_env" {
-  description = "Extra environment for the model init containers only (never secrets), e.g. {HF_ENDPOINT = \"https://hf-mirror.internal\"} to pull from a mirror."
+  description = "Extra environment for the model init containers only, e.g. {HF_ENDPOINT = \"https://hf-mirror.internal\"} to pull from a mirror (falign model pull reads HF_ENDPOINT and HF_TOKEN)."
   type        = map(string)
   default     = {}
 }
