@@ -75,6 +75,6 @@ export function decodeCompressed(
         `${name} stream is truncated or corrupt: it declares ${declared} samples but only ${mono.frames} decode.`,
       );
     if (format === 'mp3') channels = Math.min(channels, mpegChannels(bytes));
-    return { samples: mono.toArray(), sampleRate, channels };
+    return { samples: mono.toArray(), sampleRate, channels, unbounded: true };
   });
 }

@@ -26,10 +26,12 @@ export async function decodeAudio(bytes: Uint8Array, limits: AudioLimits): Promi
   const format = sniffAudioFormat(bytes);
   const pcm =
     format === 'wav' ? decodeWav(bytes, limits) : await decodeCompressed(format, bytes, limits);
-  assertFiniteSamples(pcm.samples, pcm.sampleRate);
+  if (pcm.unbounded) assertFiniteSamples(pcm.samples, pcm.sampleRate);
   checkDuration(pcm.samples.length / pcm.sampleRate, limits);
   const samples = resample(pcm.samples, pcm.sampleRate, TARGET_SAMPLE_RATE);
-  normalisePeak(samples);
+  // Resampling can overshoot [-1, 1] slightly (Gibbs ripple), so only an integer source
+  // already at 16 kHz is known to be in range.
+  if (pcm.unbounded || samples !== pcm.samples) normalisePeak(samples);
   return {
     samples,
     duration: samples.length / TARGET_SAMPLE_RATE,

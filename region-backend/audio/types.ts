@@ -23,6 +23,11 @@ export interface MonoPcm {
   samples: Float32Array;
   sampleRate: number;
   channels: number;
+  /**
+   * False when every sample is known finite and within [-1, 1] (integer PCM), which lets
+   * a 16 kHz integer WAV skip the finiteness and peak passes.
+   */
+  unbounded: boolean;
 }
 
 /** The rate every engine expects. */

@@ -160,7 +160,12 @@ export function decodeWav(bytes: Uint8Array, limits: AudioLimits): MonoPcm {
       all.set(aligned(bytes, d, total, Float64Array));
       break;
   }
-  return { samples: downmixInterleaved(all, channels, frames), sampleRate, channels };
+  return {
+    samples: downmixInterleaved(all, channels, frames),
+    sampleRate,
+    channels,
+    unbounded: kind === 'f32' || kind === 'f64',
+  };
 }
 
 /** Averages interleaved channels into the first `frames` slots of `all` and returns them. */
