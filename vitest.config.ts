@@ -1,3 +1,4 @@
+import { cloudflareTest } from '@cloudflare/vitest-pool-workers';
 import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
@@ -13,6 +14,34 @@ export default defineConfig({
           hookTimeout: 120_000,
           // Real servers and engines on a 2-core machine: keep the file-level parallelism low.
           maxWorkers: 2,
+        },
+      },
+      {
+        // The edge worker inside workerd, configured by the real wrangler.toml (env dev), talking
+        // to a real redis-server through the dev Upstash REST server (test/edge/global-setup.ts).
+        plugins: [
+          cloudflareTest(({ inject }) => ({
+            main: './edge/index.ts',
+            wrangler: { configPath: './wrangler.toml', environment: 'dev' },
+            miniflare: {
+              bindings: {
+                UPSTASH_REDIS_REST_URL: inject('upstashUrl'),
+                UPSTASH_REDIS_REST_TOKEN: inject('upstashToken'),
+                FA_INTERNAL_SECRET: inject('internalSecret'),
+                TEST_STUB_REGIONS: JSON.stringify(inject('stubRegions')),
+                TEST_DEAD_REGION_URL: inject('deadRegionUrl'),
+              },
+            },
+          })),
+        ],
+        test: {
+          name: 'edge',
+          include: ['test/edge/**/*.test.ts'],
+          globalSetup: ['test/edge/global-setup.ts'],
+          testTimeout: 30_000,
+          hookTimeout: 60_000,
+          // The test files share one Redis (beacons, keys): one file at a time.
+          fileParallelism: false,
         },
       },
     ],

@@ -109,7 +109,7 @@ export async function signInternalAuth(
 function parseClaims(payload: Uint8Array): InternalAuthClaims | null {
   let json: unknown;
   try {
-    json = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(payload));
+    json = JSON.parse(new TextDecoder('utf-8', { fatal: true, ignoreBOM: false }).decode(payload));
   } catch {
     return null;
   }

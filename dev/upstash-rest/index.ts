@@ -1,7 +1,14 @@
 import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
-import { Redis } from 'ioredis';
+import * as ioredis from 'ioredis';
 import { createUpstashRestApp } from './app.ts';
+
+/**
+ * The ioredis client class. Node gives the named export; a bundler's CommonJS interop (the edge
+ * tests' globalSetup runs under the Workers Vite config) may only give the default.
+ */
+const Redis: typeof ioredis.Redis =
+  ioredis.Redis ?? (ioredis as unknown as { default: typeof ioredis.Redis }).default;
 
 export { createUpstashRestApp, type UpstashRestAppOptions } from './app.ts';
 

@@ -1,0 +1,64 @@
+/** One part of a multipart/form-data body: a view into the buffered body, not a copy. */
+export interface MultipartPart {
+  name: string;
+  filename: string | null;
+  data: Uint8Array;
+}
+
+const CRLF_CRLF = [13, 10, 13, 10];
+const latin1 = new TextDecoder('latin1');
+
+function indexOf(
+  haystack: Uint8Array,
+  needle: readonly number[] | Uint8Array,
+  from: number,
+): number {
+  const first = needle[0]!;
+  for (let i = haystack.indexOf(first, from); i !== -1; i = haystack.indexOf(first, i + 1)) {
+    if (i + needle.length > haystack.length) return -1;
+    let j = 1;
+    while (j < needle.length && haystack[i + j] === needle[j]) j++;
+    if (j === needle.length) return i;
+  }
+  return -1;
+}
+
+/** The boundary from a `multipart/form-data; boundary=...` content type, or null. */
+export function multipartBoundary(contentType: string): string | null {
+  const m = /;\s*boundary=(?:"([^"]{1,70})"|([^;\s]{1,70}))/i.exec(contentType);
+  return m ? (m[1] ?? m[2] ?? null) : null;
+}
+
+/**
+ * Splits a buffered multipart/form-data body into parts without copying them. The edge only
+ * needs a few fields (audio, text, language, ...) to compute the cache key; `Request.formData()`
+ * would copy the audio a second time. Returns null when the body is not well-formed (the region
+ * then answers with the exact error).
+ */
+export function parseMultipart(body: Uint8Array, boundary: string): MultipartPart[] | null {
+  const delimiter = new TextEncoder().encode(`--${boundary}`);
+  let pos = indexOf(body, delimiter, 0);
+  if (pos === -1) return null;
+  const parts: MultipartPart[] = [];
+  for (;;) {
+    pos += delimiter.length;
+    // `--` after a delimiter closes the body.
+    if (body[pos] === 45 && body[pos + 1] === 45) return parts;
+    const headersStart = pos + 2;
+    const headersEnd = indexOf(body, CRLF_CRLF, headersStart);
+    if (headersEnd === -1) return null;
+    const headers = latin1.decode(body.subarray(headersStart, headersEnd));
+    const dataStart = headersEnd + 4;
+    const next = indexOf(body, delimiter, dataStart);
+    if (next === -1) return null;
+    // The part's data ends before the CRLF that precedes the next delimiter.
+    const dataEnd = next - 2;
+    const disposition = /content-disposition:[^\r\n]*/i.exec(headers)?.[0] ?? '';
+    const name = /\bname="([^"]*)"/i.exec(disposition)?.[1];
+    if (name !== undefined && dataEnd >= dataStart) {
+      const filename = /\bfilename="([^"]*)"/i.exec(disposition)?.[1] ?? null;
+      parts.push({ name, filename, data: body.subarray(dataStart, dataEnd) });
+    }
+    pos = next;
+  }
+}

@@ -1,0 +1,63 @@
+import { sha256Hex } from '../../shared/api-keys.ts';
+import { negotiateFormat } from '../../shared/formats/index.ts';
+import type { OutputFormat } from '../../shared/schemas.ts';
+import type { PreparedAlign } from '../env.ts';
+import { clientLocation } from '../regions/client-location.ts';
+import { type RankedRegion, rankRegions } from '../regions/rank-regions.ts';
+import type { EdgeRuntime } from '../runtime.ts';
+import { readAlignFields } from './align-fields.ts';
+import { readCappedBody } from './read-body.ts';
+
+/** Ranks the usable regions for this client from the (cached) beacons. */
+export async function rankForRequest(req: Request, rt: EdgeRuntime): Promise<RankedRegion[]> {
+  const beacons = await rt.beacons.all();
+  return rankRegions(
+    beacons,
+    clientLocation(req, rt.config.allowLocationOverride),
+    rt.now(),
+    rt.config.beaconStaleMs,
+  );
+}
+
+function formatFor(req: Request, field: OutputFormat | null): OutputFormat | null {
+  try {
+    return negotiateFormat(
+      field ?? new URL(req.url).searchParams.get('format'),
+      req.headers.get('accept'),
+    );
+  } catch {
+    // The region answers the exact 406/422.
+    return null;
+  }
+}
+
+/**
+ * The work of POST /api/align that does not need to know the caller, run while the key and
+ * rate limit are checked: buffer the body once (413 over the cap), read the regions, hash the
+ * audio once and look up the result cache.
+ */
+export async function prepareAlign(req: Request, rt: EdgeRuntime): Promise<PreparedAlign> {
+  const rankedP = rankForRequest(req, rt);
+  rankedP.catch(() => {});
+  const max = rt.config.maxSyncBodyBytes;
+  const body = await readCappedBody(
+    req,
+    max,
+    `the body is over ${max} bytes, the edge's limit for synchronous alignment; send {"audio_url": ...} as JSON (an asynchronous task), or upload to a regional endpoint`,
+  );
+  const ranked = await rankedP;
+  const fields = readAlignFields(body, req.headers.get('content-type') ?? '');
+  if (!fields) return { body, ranked, hit: null };
+  const format = formatFor(req, fields.format);
+  const engine = fields.engine
+    ? ranked.find((r) => r.beacon.engine.name === fields.engine)?.beacon.engine
+    : ranked[0]?.beacon.engine;
+  if (!format || !engine) return { body, ranked, hit: null };
+  const result = await rt.cache.lookup({
+    engine,
+    language: fields.language,
+    audioSha256: await sha256Hex(fields.audio),
+    text: fields.text,
+  });
+  return { body, ranked, hit: result ? { result, transcript: fields.text, format } : null };
+}

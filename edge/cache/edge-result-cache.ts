@@ -1,0 +1,67 @@
+import type { Redis } from '@upstash/redis';
+import { type AlignmentResult, buildWords, type CachedAlignment } from '../../shared/alignment.ts';
+import { resultCacheKey } from '../../shared/cache-key.ts';
+import type { Language } from '../../shared/languages.ts';
+import { splitTranscript } from '../../shared/transcript.ts';
+
+export interface CacheLookup {
+  engine: { name: string; revision: string };
+  language: Language;
+  audioSha256: string;
+  /** The transcript exactly as sent: the words' offsets point into it. */
+  text: string;
+}
+
+/**
+ * The global result cache read at the edge (DESIGN §2 step 3). Entries are engine output per
+ * unit (CachedAlignment); the public result is rebuilt here for the transcript as sent. A
+ * lookup never fails a request: a slow or broken Redis is a miss.
+ */
+export class EdgeResultCache {
+  readonly #redis: Redis;
+  readonly #timeoutMs: number;
+
+  constructor(redis: Redis, timeoutMs = 300) {
+    this.#redis = redis;
+    this.#timeoutMs = timeoutMs;
+  }
+
+  async lookup(q: CacheLookup): Promise<AlignmentResult | null> {
+    const key = await resultCacheKey({
+      engine: q.engine.name,
+      revision: q.engine.revision,
+      language: q.language,
+      audioSha256: q.audioSha256,
+      text: q.text,
+    });
+    let cached: CachedAlignment | null;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    try {
+      // A read that loses the race still settles later: its failure must not go unhandled.
+      const read = this.#redis.get<CachedAlignment>(key).catch(() => null);
+      cached = await Promise.race([
+        read,
+        new Promise<null>((resolve) => {
+          timer = setTimeout(() => resolve(null), this.#timeoutMs);
+        }),
+      ]);
+    } catch {
+      return null;
+    } finally {
+      if (timer !== undefined) clearTimeout(timer);
+    }
+    if (!cached || !Array.isArray(cached.timings)) return null;
+    const units = splitTranscript(q.text, q.language);
+    // Units that no longer match (another segmenter version wrote it) are a miss, not an error.
+    if (units.length === 0 || units.length !== cached.timings.length) return null;
+    return {
+      task_id: `task_${crypto.randomUUID()}`,
+      language: q.language,
+      duration: Math.round(cached.duration * 1000) / 1000,
+      engine: cached.engine,
+      words: buildWords(q.text, units, cached.timings, cached.duration),
+      cached: true,
+      timing: { queue_ms: 0, compute_ms: 0 },
+    };
+  }
+}

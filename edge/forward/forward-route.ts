@@ -1,0 +1,44 @@
+import type { Context } from 'hono';
+import type { EdgeEnv } from '../env.ts';
+import type { RankedRegion } from '../regions/rank-regions.ts';
+import type { EdgeRuntime } from '../runtime.ts';
+import { forwardWithFailover } from './forward-with-failover.ts';
+import { buildRegionRequest } from './region-request.ts';
+
+/** Response header naming the region that served the request. */
+export const REGION_HEADER = 'x-region';
+
+/**
+ * Forwards the current request to the ranked regions with failover and returns the region's
+ * response (streamed, not buffered) with `X-Region`.
+ */
+export async function forwardToRegions(
+  c: Context<EdgeEnv>,
+  rt: EdgeRuntime,
+  ranked: readonly RankedRegion[],
+  body: Uint8Array | null,
+): Promise<Response> {
+  const { config } = rt;
+  const caller = c.var.caller;
+  const outcome = await forwardWithFailover({
+    targets: ranked.map((r) => ({ region: r.beacon.region, url: r.beacon.url })),
+    deadlineMs: config.forwardDeadlineMs,
+    attemptTimeoutMs: config.attemptTimeoutMs,
+    maxAttempts: config.maxAttempts,
+    buildRequest: (target, signal) =>
+      buildRegionRequest({
+        incoming: c.req.raw,
+        baseUrl: target.url,
+        body,
+        caller,
+        requestId: c.var.requestId,
+        secret: config.internalSecret,
+        signal,
+        now: rt.now(),
+      }),
+  });
+  const headers = new Headers(outcome.response.headers);
+  headers.set(REGION_HEADER, outcome.region);
+  headers.set('x-request-id', c.var.requestId);
+  return new Response(outcome.response.body, { status: outcome.response.status, headers });
+}

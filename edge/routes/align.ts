@@ -1,0 +1,57 @@
+import type { MiddlewareHandler } from 'hono';
+import { Hono } from 'hono';
+import { renderAlignment } from '../../shared/formats/index.ts';
+import { prepareAlign, rankForRequest } from '../align/prepare-align.ts';
+import { readCappedBody } from '../align/read-body.ts';
+import type { EdgeEnv } from '../env.ts';
+import { forwardToRegions } from '../forward/forward-route.ts';
+import type { EdgeRuntime } from '../runtime.ts';
+
+/**
+ * Starts the caller-independent work of POST /api/align before authentication runs, so the
+ * key check, the rate limit and the body/hash/cache work overlap. Mounted ahead of the auth
+ * middleware; the route handler awaits it only after auth and rate limit have passed.
+ */
+export function startAlignPreparation(rt: EdgeRuntime): MiddlewareHandler<EdgeEnv> {
+  return async (c, next) => {
+    const prep = prepareAlign(c.req.raw, rt);
+    // Awaited by the handler; if auth fails first, the outcome is simply dropped.
+    prep.catch(() => {});
+    c.set('alignPrep', prep);
+    await next();
+  };
+}
+
+/** POST /api/align and /api/align/batch, after auth and rate limit. */
+export function alignRoutes(rt: EdgeRuntime): Hono<EdgeEnv> {
+  const route = new Hono<EdgeEnv>();
+
+  route.post('/', async (c) => {
+    const prep = await c.var.alignPrep;
+    if (prep.hit) {
+      const { result, transcript, format } = prep.hit;
+      const out = renderAlignment(result, transcript, format);
+      return c.body(out.body, 200, {
+        'content-type': out.contentType,
+        'x-cache': 'HIT',
+        'x-served-by': 'edge',
+      });
+    }
+    return forwardToRegions(c, rt, prep.ranked, prep.body);
+  });
+
+  route.post('/batch', async (c) => {
+    const max = rt.config.maxSyncBodyBytes;
+    const [body, ranked] = await Promise.all([
+      readCappedBody(
+        c.req.raw,
+        max,
+        `the batch body is over ${max} bytes; send items with audio_url, or split the batch`,
+      ),
+      rankForRequest(c.req.raw, rt),
+    ]);
+    return forwardToRegions(c, rt, ranked, body);
+  });
+
+  return route;
+}

@@ -1,0 +1,41 @@
+import type { TestProject } from 'vitest/node';
+import { startUpstashRestServer } from '../../dev/upstash-rest/index.ts';
+import { findFreePort, startRedisServer } from '../support/redis-server.ts';
+import { startStubRegion } from './support/stub-region-server.ts';
+
+/**
+ * Node side of the edge tests: a real redis-server, the dev Upstash REST server in front of
+ * it, and stub regions; their URLs go into workerd as miniflare bindings (vitest.config.ts).
+ */
+const TOKEN = 'edge-test-upstash-token';
+const SECRET = 'edge-test-internal-secret-0123456789abcdef';
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    upstashUrl: string;
+    upstashToken: string;
+    internalSecret: string;
+    /** Region name -> base URL of its stub server. */
+    stubRegions: Record<string, string>;
+    /** A URL where nothing listens (connection refused). */
+    deadRegionUrl: string;
+  }
+}
+
+export default async function setup(project: TestProject) {
+  const redis = await startRedisServer();
+  const rest = await startUpstashRestServer({ redisUrl: redis.url, token: TOKEN });
+  const stubs = await Promise.all(
+    ['us-east', 'eu-west', 'ap-south'].map((r) => startStubRegion(r, SECRET)),
+  );
+  project.provide('upstashUrl', rest.url);
+  project.provide('upstashToken', TOKEN);
+  project.provide('internalSecret', SECRET);
+  project.provide('stubRegions', Object.fromEntries(stubs.map((s) => [s.region, s.url])));
+  project.provide('deadRegionUrl', `http://127.0.0.1:${await findFreePort()}`);
+  return async () => {
+    await Promise.all(stubs.map((s) => s.close()));
+    await rest.close();
+    await redis.stop();
+  };
+}
