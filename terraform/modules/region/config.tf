@@ -43,8 +43,9 @@ resource "kubernetes_config_map_v1" "backend" {
     FA_CACHE_ENTRIES            = tostring(var.backend.cache_entries)
     FA_CACHE_TTL_SECONDS        = tostring(var.backend.cache_ttl_seconds)
     UPSTASH_REDIS_REST_URL      = var.upstash_rest_url
-    # Empty means "not set" to the backend: keys then live in global Redis only.
-    FA_KEYS_FILE = var.api_keys_json == null ? "" : "${local.keys_dir}/keys.json"
+    # Empty is "not set": with UPSTASH_REDIS_REST_URL set, API keys live in global Redis, shared
+    # with the edge; the key file is the store of a backend running without one.
+    FA_KEYS_FILE = ""
     FA_DATA_DIR  = local.data_dir
     FA_LOG_LEVEL = var.backend.log_level
   }
@@ -63,17 +64,4 @@ resource "kubernetes_secret_v1" "backend" {
     FA_INTERNAL_SECRET       = var.internal_secret
     FA_REDIS_URL             = "redis://:${random_password.redis.result}@${local.redis_host}:6379/0"
   }
-}
-
-resource "kubernetes_secret_v1" "api_keys" {
-  count = var.api_keys_json == null ? 0 : 1
-
-  metadata {
-    name      = "falign-api-keys"
-    namespace = kubernetes_namespace_v1.this.metadata[0].name
-    labels    = local.labels
-  }
-
-  type = "Opaque"
-  data = { "keys.json" = var.api_keys_json }
 }

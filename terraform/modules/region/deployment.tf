@@ -215,15 +215,6 @@ resource "kubernetes_deployment_v1" "backend" {
             name       = "tmp"
             mount_path = "/tmp"
           }
-
-          dynamic "volume_mount" {
-            for_each = var.api_keys_json == null ? [] : [local.keys_dir]
-            content {
-              name       = "api-keys"
-              mount_path = volume_mount.value
-              read_only  = true
-            }
-          }
         }
 
         volume {
@@ -242,16 +233,6 @@ resource "kubernetes_deployment_v1" "backend" {
           name = "tmp"
           empty_dir {
             size_limit = "2Gi"
-          }
-        }
-
-        dynamic "volume" {
-          for_each = var.api_keys_json == null ? [] : ["api-keys"]
-          content {
-            name = volume.value
-            secret {
-              secret_name = kubernetes_secret_v1.api_keys[0].metadata[0].name
-            }
           }
         }
       }

@@ -7,7 +7,6 @@ locals {
   # The model directory itself (config.json, model.safetensors, onnx/), as FA_MODEL_DIR names it.
   model_dir = "/models/qwen3-forced-aligner-0.6b"
   data_dir  = "/data"
-  keys_dir  = "/etc/falign/keys"
 
   labels = {
     "app.kubernetes.io/name"       = "falign-backend"

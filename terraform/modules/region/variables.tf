@@ -188,13 +188,6 @@ variable "internal_secret" {
   sensitive   = true
 }
 
-variable "api_keys_json" {
-  description = "Optional API-key file (FA_KEYS_FILE) mounted from a Secret, for a region that must answer without global Redis; null keeps keys in global Redis only."
-  type        = string
-  default     = null
-  sensitive   = true
-}
-
 variable "redis_image" {
   description = "Image of the regional Redis that holds the queue (TCP, AOF persistence)."
   type        = string
