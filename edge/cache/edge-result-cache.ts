@@ -2,7 +2,7 @@ import type { Redis } from '@upstash/redis';
 import { type AlignmentResult, buildWords, type CachedAlignment } from '../../shared/alignment.ts';
 import { resultCacheKey } from '../../shared/cache-key.ts';
 import type { Language } from '../../shared/languages.ts';
-import { splitTranscript } from '../../shared/transcript.ts';
+import { unitsFor } from '../../shared/segmenters.ts';
 
 export interface CacheLookup {
   engine: { name: string; revision: string };
@@ -51,7 +51,7 @@ export class EdgeResultCache {
       if (timer !== undefined) clearTimeout(timer);
     }
     if (!cached || !Array.isArray(cached.timings)) return null;
-    const units = splitTranscript(q.text, q.language);
+    const units = unitsFor(q.text, q.language);
     // Units that no longer match (another segmenter version wrote it) are a miss, not an error.
     if (units.length === 0 || units.length !== cached.timings.length) return null;
     return {

@@ -1,0 +1,138 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { AlignmentResult, CachedAlignment } from '../../shared/alignment.ts';
+import { sha256Hex } from '../../shared/api-keys.ts';
+import { resultCacheKey } from '../../shared/cache-key.ts';
+import {
+  alignForm,
+  beacon,
+  bearer,
+  createKey,
+  ENGINE,
+  freshEdge,
+  redis,
+  setBeacons,
+  toneWav,
+} from './support/edge-fixture.ts';
+
+/** Stores what a region would have cached for (audio, text) and returns it. */
+async function seedCache(audio: Uint8Array, text: string, timings: CachedAlignment['timings']) {
+  const key = await resultCacheKey({
+    engine: ENGINE.name,
+    revision: ENGINE.revision,
+    language: 'English',
+    audioSha256: await sha256Hex(audio),
+    text,
+  });
+  const value: CachedAlignment = {
+    engine: ENGINE,
+    language: 'English',
+    duration: 1.25,
+    timings,
+    compute_ms: 321,
+  };
+  await redis.set(key, JSON.stringify(value), { ex: 600 });
+  return value;
+}
+
+describe('edge: result cache', () => {
+  let key: string;
+  const audio = toneWav(0.4, 523);
+  const text = 'Hello, world!';
+  beforeAll(async () => {
+    await setBeacons([beacon('us-east'), beacon('eu-west')]);
+    key = (await createKey()).key;
+    await seedCache(audio, text, [
+      { start: 0.1, end: 0.5, confidence: 0.9 },
+      { start: 0.6, end: 1.4, confidence: 0.8 },
+    ]);
+  });
+
+  it('answers a multipart hit at the edge with X-Cache: HIT and words for the text as sent', async () => {
+    const res = await freshEdge()('/api/align', {
+      method: 'POST',
+      headers: { ...bearer(key), prefer: 'wait=10' },
+      body: alignForm(audio, text),
+    });
+    expect(res.status).toBe(200);
+    expect(res.headers.get('x-cache')).toBe('HIT');
+    expect(res.headers.get('x-region')).toBeNull();
+    expect(res.headers.get('ratelimit-limit')).not.toBeNull();
+    const result = (await res.json()) as AlignmentResult;
+    expect(result).toMatchObject({
+      language: 'English',
+      duration: 1.25,
+      engine: ENGINE,
+      cached: true,
+    });
+    expect(result.task_id).toMatch(/^task_/);
+    expect(result.words).toEqual([
+      {
+        text: 'Hello',
+        start: 0.1,
+        end: 0.5,
+        confidence: 0.9,
+        char_start: 0,
+        char_end: 5,
+        status: 'aligned',
+      },
+      // Clamped to the audio's duration, so marked interpolated.
+      {
+        text: 'world',
+        start: 0.6,
+        end: 1.25,
+        confidence: 0.8,
+        char_start: 7,
+        char_end: 12,
+        status: 'interpolated',
+      },
+    ]);
+  });
+
+  it('hits for a JSON body with base64 audio and for a differently spaced transcript', async () => {
+    let bin = '';
+    for (const b of audio) bin += String.fromCharCode(b);
+    const res = await freshEdge()('/api/align', {
+      method: 'POST',
+      headers: { ...bearer(key), 'content-type': 'application/json' },
+      body: JSON.stringify({ audio: btoa(bin), text: '  Hello,   world! ', language: 'en' }),
+    });
+    expect(res.headers.get('x-cache')).toBe('HIT');
+    const result = (await res.json()) as AlignmentResult;
+    expect(result.words.map((w) => [w.text, w.char_start])).toEqual([
+      ['Hello', 2],
+      ['world', 11],
+    ]);
+  });
+
+  it('renders a hit in the requested format', async () => {
+    const res = await freshEdge()('/api/align?format=srt', {
+      method: 'POST',
+      headers: bearer(key),
+      body: alignForm(audio, text),
+    });
+    expect(res.headers.get('x-cache')).toBe('HIT');
+    expect(res.headers.get('content-type')).toMatch(/subrip/);
+    const srt = await res.text();
+    expect(srt).toContain('00:00:00,100 --> ');
+    expect(srt).toContain('Hello, world!');
+  });
+
+  it('forwards a miss (other audio, other text, other engine) to a region', async () => {
+    for (const body of [
+      alignForm(toneWav(0.4, 700), text),
+      alignForm(audio, 'Hello there, world'),
+      alignForm(audio, text, { engine: 'qwen3' }),
+    ]) {
+      const res = await freshEdge()('/api/align', { method: 'POST', headers: bearer(key), body });
+      expect(res.status).toBe(200);
+      expect(res.headers.get('x-cache')).toBe('MISS');
+      expect(res.headers.get('x-region')).not.toBeNull();
+    }
+  });
+
+  it('authenticates before answering from cache', async () => {
+    const res = await freshEdge()('/api/align', { method: 'POST', body: alignForm(audio, text) });
+    expect(res.status).toBe(401);
+    expect(res.headers.get('x-cache')).toBeNull();
+  });
+});
