@@ -34,7 +34,7 @@ export function decodeCompressed(
 ): Promise<MonoPcm> {
   const name = NAMES[format];
   let bytes = input;
-  if (format === 'flac') bytes = input.subarray(id3Length(input, 0));
+  if (format === 'flac') bytes = input.subarray(id3Length(input));
   else if (format === 'ogg-vorbis' || format === 'ogg-opus')
     bytes = input.subarray(0, completeOggLength(input, name));
   const declared = format === 'flac' ? flacDeclaredSamples(bytes, 0) : 0;

@@ -9,12 +9,15 @@ const ascii = (bytes: Uint8Array, at: number, text: string) => {
   return true;
 };
 
-/** Length of an ID3v2 tag at `at` (header + body + footer), 0 when there is none. */
-export function id3Length(bytes: Uint8Array, at: number): number {
-  if (!ascii(bytes, at, 'ID3') || at + 10 > bytes.length) return 0;
-  const size = [6, 7, 8, 9].reduce((s, i) => (s << 7) | (bytes[at + i]! & 0x7f), 0);
-  const footer = bytes[at + 5]! & 0x10 ? 10 : 0;
-  return 10 + size + footer;
+/** Length of the ID3v2 tags (there may be several) at the start of `bytes`, 0 when none. */
+export function id3Length(bytes: Uint8Array): number {
+  let at = 0;
+  while (ascii(bytes, at, 'ID3') && at + 10 <= bytes.length) {
+    const size = [6, 7, 8, 9].reduce((s, i) => (s << 7) | (bytes[at + i]! & 0x7f), 0);
+    const footer = bytes[at + 5]! & 0x10 ? 10 : 0;
+    at += 10 + size + footer;
+  }
+  return at;
 }
 
 const MPEG_BITRATES_KBPS = {
@@ -60,7 +63,7 @@ export function mpegFrameLength(bytes: Uint8Array, at: number): number {
  * always outputs two, duplicating mono.
  */
 export function mpegChannels(bytes: Uint8Array): number {
-  const at = id3Length(bytes, 0);
+  const at = id3Length(bytes);
   return mpegFrameLength(bytes, at) > 0 && bytes[at + 3]! >> 6 === 3 ? 1 : 2;
 }
 
@@ -71,7 +74,7 @@ export function mpegChannels(bytes: Uint8Array): number {
 export function sniffAudioFormat(bytes: Uint8Array): AudioFormat {
   if ((ascii(bytes, 0, 'RIFF') || ascii(bytes, 0, 'RF64')) && ascii(bytes, 8, 'WAVE')) return 'wav';
   if (ascii(bytes, 0, 'OggS')) return sniffOgg(bytes);
-  const start = id3Length(bytes, 0);
+  const start = id3Length(bytes);
   if (ascii(bytes, start, 'fLaC')) return 'flac';
   const first = mpegFrameLength(bytes, start);
   if (first > 0) {

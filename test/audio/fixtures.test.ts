@@ -81,6 +81,21 @@ describe('decodeAudio on real files of every format', async () => {
     }
   });
 
+  it('a leading ID3v2 tag is skipped for MP3 and FLAC', async () => {
+    // ID3v2.4 header with a 20-byte body (sizes are 7-bit "syncsafe" bytes), body all zeros.
+    const tag = new Uint8Array([0x49, 0x44, 0x33, 4, 0, 0, 0, 0, 0, 20, ...new Array(20).fill(0)]);
+    for (const [name, format] of [
+      ['speech-22k-mono.mp3', 'mp3'],
+      ['speech-44k-stereo.flac', 'flac'],
+    ] as const) {
+      const plain = await decodeAudio(read(name), LIMITS);
+      const tagged = await decodeAudio(new Uint8Array([...tag, ...read(name)]), LIMITS);
+      expect(tagged.sourceFormat).toBe(format);
+      expect(tagged.sourceChannels).toBe(plain.sourceChannels);
+      expect(sameSamples(tagged.samples, plain.samples)).toBe(true);
+    }
+  });
+
   it('the input bytes are not modified (float WAV with a peak above 1 is normalised on a copy)', async () => {
     const bytes = read('speech-f32-22k-mono.wav');
     const view = new DataView(bytes.buffer, bytes.byteOffset);
