@@ -67,11 +67,21 @@ export function melFilterBank(o: LogMelOptions = WHISPER_LOG_MEL): Float32Array 
  */
 export class LogMelExtractor {
   private readonly filters: Float32Array;
+  /** Non-zero range [from, to) of each mel band over the frequency bins. */
+  private readonly bands: { from: number; to: number }[];
   private readonly window: Float64Array;
   private readonly fft: Fft;
 
   constructor(readonly options: LogMelOptions = WHISPER_LOG_MEL) {
     this.filters = melFilterBank(options);
+    const nFreq = options.nFft / 2 + 1;
+    this.bands = Array.from({ length: options.nMels }, (_, m) => {
+      let from = 0;
+      while (from < nFreq && this.filters[from * options.nMels + m] === 0) from++;
+      let to = nFreq;
+      while (to > from && this.filters[(to - 1) * options.nMels + m] === 0) to--;
+      return { from, to };
+    });
     this.window = Float64Array.from(
       { length: options.nFft },
       (_, i) => 0.5 - 0.5 * Math.cos((2 * Math.PI * i) / options.nFft),
@@ -98,26 +108,47 @@ export class LogMelExtractor {
     };
     const re = new Float64Array(nFft);
     const im = new Float64Array(nFft);
-    const power = new Float64Array(nFreq);
+    const powA = new Float64Array(nFreq);
+    const powB = new Float64Array(nFreq);
     const out = new Float32Array(nMels * frames);
     const logs = new Float64Array(nMels * frames);
     let max = Number.NEGATIVE_INFINITY;
-    for (let t = 0; t < frames; t++) {
+    const frameInto = (t: number, dst: Float64Array) => {
       const start = t * hop - pad;
       for (let i = 0; i < nFft; i++) {
         const k = start + i;
-        re[i] = (k >= 0 && k < n ? samples[k]! : at(k)) * this.window[i]!;
-        im[i] = 0;
+        dst[i] = (k >= 0 && k < n ? samples[k]! : at(k)) * this.window[i]!;
       }
-      this.fft.transform(re, im);
-      for (let f = 0; f < nFreq; f++) power[f] = re[f]! * re[f]! + im[f]! * im[f]!;
+    };
+    const melOf = (t: number, power: Float64Array) => {
       for (let m = 0; m < nMels; m++) {
+        const { from, to } = this.bands[m]!;
         let s = 0;
-        for (let f = 0; f < nFreq; f++) s += this.filters[f * nMels + m]! * power[f]!;
+        for (let f = from; f < to; f++) s += this.filters[f * nMels + m]! * power[f]!;
         const v = Math.log10(Math.max(s, 1e-10));
         logs[m * frames + t] = v;
         if (v > max) max = v;
       }
+    };
+    // Two real frames per complex FFT: frame t in the real part, t + 1 in the imaginary part,
+    // separated by the conjugate symmetry of real-input spectra.
+    for (let t = 0; t < frames; t += 2) {
+      const pair = t + 1 < frames;
+      frameInto(t, re);
+      if (pair) frameInto(t + 1, im);
+      else im.fill(0);
+      this.fft.transform(re, im);
+      for (let f = 0; f < nFreq; f++) {
+        const g = (nFft - f) % nFft;
+        const aRe = (re[f]! + re[g]!) / 2;
+        const aIm = (im[f]! - im[g]!) / 2;
+        const bRe = (im[f]! + im[g]!) / 2;
+        const bIm = (re[g]! - re[f]!) / 2;
+        powA[f] = aRe * aRe + aIm * aIm;
+        powB[f] = bRe * bRe + bIm * bIm;
+      }
+      melOf(t, powA);
+      if (pair) melOf(t + 1, powB);
     }
     const floor = max - 8;
     for (let i = 0; i < logs.length; i++) out[i] = (Math.max(logs[i]!, floor) + 4) / 4;

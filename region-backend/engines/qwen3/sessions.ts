@@ -1,4 +1,7 @@
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { availableParallelism } from 'node:os';
+import { dirname, join } from 'node:path';
 import * as ort from 'onnxruntime-node';
 
 export type DeviceChoice = 'auto' | 'cuda' | 'cpu';
@@ -20,6 +23,20 @@ function cpuOptions(threads: number): ort.InferenceSession.SessionOptions {
 }
 
 /**
+ * Whether onnxruntime-node's CUDA provider library is installed (it is downloaded at install
+ * time unless skipped). `auto` only tries CUDA then, so CPU-only hosts start without noise.
+ */
+export function cudaProviderInstalled(): boolean {
+  try {
+    const dist = dirname(createRequire(import.meta.url).resolve('onnxruntime-node'));
+    const bin = join(dist, '..', 'bin', 'napi-v6', process.platform, process.arch);
+    return existsSync(join(bin, 'libonnxruntime_providers_cuda.so'));
+  } catch {
+    return false;
+  }
+}
+
+/**
  * Opens an ONNX model by path on the chosen device: `cuda` requires the CUDA provider,
  * `auto` tries it and falls back to the CPU, `cpu` never tries it.
  */
@@ -28,7 +45,7 @@ export async function openSession(
   device: DeviceChoice,
   threads: number,
 ): Promise<{ session: ort.InferenceSession; device: ExecutionDevice }> {
-  if (device !== 'cpu') {
+  if (device === 'cuda' || (device === 'auto' && cudaProviderInstalled())) {
     try {
       const session = await ort.InferenceSession.create(path, {
         executionProviders: ['cuda', 'cpu'],
