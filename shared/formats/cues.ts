@@ -67,6 +67,9 @@ export function buildCues(
   options: CueOptions = {},
 ): Cue[] {
   const o = { ...DEFAULTS, ...options };
+  // Nonsense options degrade to one word per line rather than looping or dropping text.
+  o.maxLinesPerCue = Math.max(1, Math.floor(o.maxLinesPerCue) || 1);
+  o.maxCharsPerLine = Math.max(1, o.maxCharsPerLine || 1);
   const cps = Array.from(transcript);
   const spans = displaySpans(cps, words);
   const text = (from: number, to: number) =>

@@ -129,6 +129,20 @@ describe('SRT and WebVTT', () => {
     expect(onlyMissing).toEqual([]);
   });
 
+  it('an untimed first word joins the first timed cue; odd options still keep every word', () => {
+    const text = 'uh, alpha beta.';
+    const { result } = resultFor(text, 'English');
+    const words = result.words.map((w, i) =>
+      i === 0 ? { ...w, status: 'not_found' as const, start: 0, end: 0 } : w,
+    );
+    const cues = buildCues(text, words);
+    expect(cues).toEqual([
+      { start: words[1]!.start, end: words[2]!.end, lines: ['uh, alpha beta.'] },
+    ]);
+    const tiny = buildCues(text, result.words, { maxCharsPerLine: 0, maxLinesPerCue: 0 });
+    expect(tiny.map((c) => c.lines.join(' '))).toEqual(['uh,', 'alpha', 'beta.']);
+  });
+
   it('empty word list gives a valid empty document', () => {
     const { result } = resultFor('', 'English');
     expect(renderAlignment(result, '', 'vtt').body).toBe('WEBVTT\n');
