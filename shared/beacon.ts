@@ -15,7 +15,7 @@ export interface RegionBeacon {
   breaker: 'closed' | 'open' | 'half-open';
   /** Recent p50 engine compute time per request, ms; null before the first request. */
   compute_p50_ms: number | null;
-  /** GPU figures when a GPU is present; null otherwise, never invented. */
+  /** GPU figures when a GPU is present; null otherwise, never invented. `utilization` is 0..1. */
   gpu: { memory_used_mb: number; memory_total_mb: number; utilization: number } | null;
   /** The engine this region serves by default; the edge needs it to compute cache keys. */
   engine: { name: string; model: string; revision: string };
