@@ -146,6 +146,27 @@ describe('ONNX graphs built from the fixture checkpoint', () => {
       for (const p of r!.confidence) expect(p).toBeGreaterThan(0);
     });
   }
+  it('fp16 weight storage (float32 compute) keeps the classes', async () => {
+    const dir = tempDir('falign-qwen3-fp16-');
+    try {
+      await buildGraphs({ modelDir: checkpointDir, outDir: dir.dir, dtype: 'fp16' });
+      const half = await Qwen3Aligner.open(
+        cfg,
+        new UnitTokenizer(checkpointDir),
+        dir.dir,
+        'cpu',
+        2,
+      );
+      const c = readCase('en_3s');
+      const [r] = await half.forward([
+        { samples: caseAudio('en_3s'), unitTokenIds: c.unit_token_ids },
+      ]);
+      await half.close();
+      expect(r!.classes).toEqual(c.classes);
+    } finally {
+      dir.cleanup();
+    }
+  });
   it('batch case: both clips in one pass give the batched reference', async () => {
     const batch = JSON.parse(
       (await import('node:fs')).readFileSync(

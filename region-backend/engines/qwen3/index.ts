@@ -26,7 +26,7 @@ export interface Qwen3EngineOptions extends EngineOptions {
   graphDir?: string | undefined;
   /** Longest piece of audio aligned in one pass, seconds (default 180). */
   maxPieceSeconds?: number;
-  /** Called with progress lines while graphs are built on first use. */
+  /** Progress lines while graphs are built on first use (default: stderr). */
   log?: (line: string) => void;
 }
 
@@ -76,12 +76,22 @@ export class Qwen3Engine implements AlignmentEngine, RawAligner {
     return { ms: values, repaired };
   }
 
-  /** Forward passes in batches of at most maxBatchSize. */
+  /**
+   * Forward passes in batches of at most maxBatchSize, similar lengths together (padding is
+   * compute spent on nothing); results in the order of `items`.
+   */
   private async forwardAll(items: ForwardItem[], signal?: AbortSignal) {
-    const out = [];
-    for (let i = 0; i < items.length; i += this.maxBatchSize) {
+    const order = items
+      .map((_, i) => i)
+      .sort((a, b) => items[a]!.samples.length - items[b]!.samples.length);
+    const out: Awaited<ReturnType<Qwen3Aligner['forward']>> = new Array(items.length);
+    for (let i = 0; i < order.length; i += this.maxBatchSize) {
       signal?.throwIfAborted();
-      out.push(...(await this.aligner.forward(items.slice(i, i + this.maxBatchSize))));
+      const ids = order.slice(i, i + this.maxBatchSize);
+      const results = await this.aligner.forward(ids.map((k) => items[k]!));
+      ids.forEach((k, j) => {
+        out[k] = results[j]!;
+      });
     }
     return out;
   }
@@ -240,10 +250,11 @@ export async function createQwen3Engine(options: Qwen3EngineOptions): Promise<Qw
   const graphDir = options.graphDir ?? defaultGraphDir(modelDir);
   const cfg = readAlignerConfig(modelDir);
   let build = currentBuild(modelDir, graphDir, { debug: false });
+  const log = options.log ?? ((line: string) => process.stderr.write(`qwen3: ${line}\n`));
   if (!build) {
-    options.log?.(`building ONNX graphs for ${modelDir} in ${graphDir} ...`);
+    log(`building ONNX graphs for ${modelDir} in ${graphDir} ...`);
     build = await buildGraphs({ modelDir, outDir: graphDir });
-    options.log?.(`built in ${(build.buildMs / 1000).toFixed(1)} s`);
+    log(`built in ${(build.buildMs / 1000).toFixed(1)} s`);
   }
   const tokenizer = new UnitTokenizer(modelDir);
   const aligner = await Qwen3Aligner.open(
