@@ -1,0 +1,110 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+export interface WranglerDevOptions {
+  /** Repository root (where wrangler.toml is). */
+  cwd: string;
+  port: number;
+  /** wrangler.toml environment. */
+  env?: string;
+  /** Vars that override wrangler.toml's (`--var`). */
+  vars?: Record<string, string>;
+  /** Secrets, passed through a private env file rather than the command line. */
+  secrets?: Record<string, string>;
+  startTimeoutMs?: number;
+  /** Where wrangler's output goes (inherit it for an interactive stack). */
+  stdio?: 'inherit' | 'ignore';
+}
+
+export interface WranglerDev {
+  url: string;
+  pid: number;
+  /** Stops wrangler and its workerd (the whole process group). */
+  stop(): Promise<void>;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * Runs the edge under `wrangler dev`, offline (no metrics, no cf fetch), in its own process
+ * group so that stopping it also stops workerd, and waits until GET /health answers.
+ */
+export async function startWranglerDev(options: WranglerDevOptions): Promise<WranglerDev> {
+  const dir = await mkdtemp(join(tmpdir(), 'falign-wrangler-'));
+  const envFile = join(dir, 'secrets.env');
+  await writeFile(
+    envFile,
+    Object.entries(options.secrets ?? {})
+      .map(([k, v]) => `${k}=${v}\n`)
+      .join(''),
+    { mode: 0o600 },
+  );
+  const args = [
+    'wrangler',
+    'dev',
+    '--env',
+    options.env ?? 'dev',
+    '--ip',
+    '127.0.0.1',
+    '--port',
+    String(options.port),
+    '--env-file',
+    envFile,
+    '--show-interactive-dev-session=false',
+    ...Object.entries(options.vars ?? {}).flatMap(([k, v]) => ['--var', `${k}:${v}`]),
+  ];
+  const child: ChildProcess = spawn('npx', args, {
+    cwd: options.cwd,
+    detached: true,
+    stdio: ['ignore', options.stdio ?? 'ignore', options.stdio ?? 'ignore'],
+    env: {
+      ...process.env,
+      WRANGLER_SEND_METRICS: 'false',
+      CLOUDFLARE_CF_FETCH_ENABLED: 'false',
+      WRANGLER_LOG_PATH: join(dir, 'logs'),
+    },
+  });
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const killGroup = (signal: NodeJS.Signals) => {
+    try {
+      process.kill(-child.pid!, signal);
+    } catch {
+      // Already gone.
+    }
+  };
+  const onExit = () => killGroup('SIGKILL');
+  process.once('exit', onExit);
+  const stop = async () => {
+    process.removeListener('exit', onExit);
+    killGroup('SIGTERM');
+    const timer = setTimeout(() => killGroup('SIGKILL'), 5000);
+    await exited;
+    clearTimeout(timer);
+    // workerd may outlive wrangler for a moment: make sure the group is gone.
+    killGroup('SIGKILL');
+    await rm(dir, { recursive: true, force: true });
+  };
+  const url = `http://127.0.0.1:${options.port}`;
+  const deadline = Date.now() + (options.startTimeoutMs ?? 60_000);
+  for (;;) {
+    if (child.exitCode !== null) {
+      await stop();
+      throw new Error(`wrangler dev exited with code ${child.exitCode}`);
+    }
+    try {
+      const res = await fetch(`${url}/health`, { signal: AbortSignal.timeout(2000) });
+      await res.body?.cancel();
+      if (res.ok) break;
+    } catch {
+      // Not listening yet.
+    }
+    if (Date.now() > deadline) {
+      await stop();
+      throw new Error(`wrangler dev did not answer on ${url} within the timeout`);
+    }
+    await sleep(250);
+  }
+  return { url, pid: child.pid!, stop };
+}
