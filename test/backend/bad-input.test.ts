@@ -2,6 +2,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { decodeAudio } from '../../region-backend/audio/decode.ts';
 import { ApiKeyService } from '../../region-backend/keys/api-key-service.ts';
 import { FileApiKeyStore } from '../../region-backend/keys/file-api-key-store.ts';
 import { type BackendProcess, startBackendProcess } from '../support/backend-process.ts';
@@ -34,8 +35,7 @@ beforeAll(async () => {
   server = await startBackendProcess({
     ...LIMITS,
     FA_DATA_DIR: dataDir,
-    FA_ENGINE: process.env.BAD_INPUT_ENGINE ?? 'dtw',
-    ...(process.env.BAD_INPUT_MODEL ? { FA_MODEL_DIR: process.env.BAD_INPUT_MODEL } : {}),
+    FA_ENGINE: 'dtw',
   });
   speech = new Uint8Array(await readFile(join(FIXTURES, 'speech-s16-16k-mono.wav')));
   mp3 = new Uint8Array(await readFile(join(FIXTURES, 'speech-44k-stereo.mp3')));
@@ -370,19 +370,22 @@ describe('bad input', () => {
   }
 
   it('accepts unusual but valid audio: 8 channels, 192 kHz', async () => {
-    for (const [rate, channels] of [
-      [16000, 8],
-      [192000, 1],
+    // Real speech, spread over 8 channels, or upsampled 12x (linear) to 192 kHz.
+    const { samples } = await decodeAudio(speech, { maxSeconds: 60, minSeconds: 0 });
+    const eight = new Float32Array(samples.length * 8).map((_, i) => samples[i >> 3]!);
+    const up = new Float32Array(samples.length * 12).map((_, i) => {
+      const a = samples[Math.floor(i / 12)]!;
+      const b = samples[Math.min(samples.length - 1, Math.floor(i / 12) + 1)]!;
+      return a + ((b - a) * (i % 12)) / 12;
+    });
+    for (const [rate, channels, data] of [
+      [16000, 8, eight],
+      [192000, 1, up],
     ] as const) {
-      const wav = buildWav({ sampleRate: rate, channels, samples: tone(1.5, rate, channels) });
-      const res = await send({
-        name: '',
-        status: 200,
-        type: '',
-        request: () => withAudio(wav, { text: 'hello there' }),
-      });
+      const wav = buildWav({ sampleRate: rate, channels, samples: data });
+      const res = await send({ name: '', status: 200, type: '', request: () => withAudio(wav) });
       expect(res.status, `${channels} ch @ ${rate} Hz`).toBe(200);
-      expect((await res.json()).duration).toBeCloseTo(1.5, 2);
+      expect((await res.json()).duration).toBeCloseTo(samples.length / 16000, 2);
     }
   });
 
