@@ -42,6 +42,21 @@ export const BACKEND_SETTING_DOCS: Record<BackendSettingName, string> = {
     'HMAC secret shared with the edge; requests it signed skip key checks here (secret).',
   dataDir: 'Where local state lives (key file, blobs).',
   logLevel: 'pino log level.',
+  taskTtlSeconds: 'Lifetime of async task records, results and Idempotency-Keys.',
+  taskAttempts: 'Runs of a task failing for a retryable reason (outage), with exponential backoff.',
+  taskLockMs:
+    "A worker's job lock; a crashed backend's jobs are taken up again after about this long.",
+  taskConcurrency: 'Async tasks in flight per process; 0 = twice the engine batch size.',
+  maxBatchItems: 'Most items in one `POST /api/align/batch`.',
+  blobStore:
+    'Where audio waits for its task: `fs` (under the data dir), `redis` (`FA_REDIS_URL`), `auto` = redis when set.',
+  fetchAllowHosts:
+    'Development only: comma-separated `host` or `host:port` that `audio_url`/`webhook_url` may reach despite private or loopback addresses.',
+  fetchMaxBytes: 'Largest file fetched from an `audio_url`.',
+  fetchTimeoutMs: 'Time limit of one `audio_url` fetch or webhook delivery.',
+  webhookSecret:
+    'HMAC-SHA256 key for webhook signatures (secret); unset: generated into `<data dir>/webhook-secret`.',
+  webhookAttempts: 'Webhook deliveries tried (exponential backoff from 1 s) before giving up.',
 };
 
 /** The README's configuration table, from the schema's defaults and the lines above. */

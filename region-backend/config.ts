@@ -42,6 +42,17 @@ export const BACKEND_ENV = {
   internalSecret: 'FA_INTERNAL_SECRET',
   dataDir: 'FA_DATA_DIR',
   logLevel: 'FA_LOG_LEVEL',
+  taskTtlSeconds: 'FA_TASK_TTL_SECONDS',
+  taskAttempts: 'FA_TASK_ATTEMPTS',
+  taskLockMs: 'FA_TASK_LOCK_MS',
+  taskConcurrency: 'FA_TASK_CONCURRENCY',
+  maxBatchItems: 'FA_MAX_BATCH_ITEMS',
+  blobStore: 'FA_BLOB_STORE',
+  fetchAllowHosts: 'FA_FETCH_ALLOW_HOSTS',
+  fetchMaxBytes: 'FA_FETCH_MAX_BYTES',
+  fetchTimeoutMs: 'FA_FETCH_TIMEOUT_MS',
+  webhookSecret: 'FA_WEBHOOK_SECRET',
+  webhookAttempts: 'FA_WEBHOOK_ATTEMPTS',
 } as const;
 
 export type BackendSettingName = keyof typeof BACKEND_ENV;
@@ -90,6 +101,25 @@ export const backendConfigSchema = z.object({
   internalSecret: optionalString,
   dataDir: z.string().default('.data'),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** Lifetime of task records, results and Idempotency-Keys in the task store. */
+  taskTtlSeconds: int(60, 90 * 24 * 3600).default(24 * 3600),
+  /** Runs of a task that fails for a reason a retry may cure (outages), with backoff. */
+  taskAttempts: int(1, 100).default(5),
+  /** A worker's job lock; a crashed worker's job is taken up again after about this long. */
+  taskLockMs: int(500, 600_000).default(30_000),
+  /** Async tasks in flight per process; 0 = twice the engine batch size. */
+  taskConcurrency: int(0, 1024).default(0),
+  /** Items per POST /api/align/batch. */
+  maxBatchItems: int(1, 10_000).default(100),
+  /** Where audio waits for its task: auto = redis when FA_REDIS_URL is set, else fs. */
+  blobStore: z.enum(['auto', 'fs', 'redis']).default('auto'),
+  /** Development only: hosts (or host:port) audio_url/webhook_url may reach despite private addresses. */
+  fetchAllowHosts: optionalString,
+  fetchMaxBytes: int(1024, 2 ** 31).default(100 * 1024 * 1024),
+  fetchTimeoutMs: int(100, 600_000).default(30_000),
+  /** HMAC key for webhook signatures; unset: one is generated into FA_DATA_DIR/webhook-secret. */
+  webhookSecret: optionalString,
+  webhookAttempts: int(1, 50).default(8),
 });
 
 export type BackendConfig = z.infer<typeof backendConfigSchema>;

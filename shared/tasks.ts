@@ -1,4 +1,5 @@
 import { z } from '@hono/zod-openapi';
+import type { AlignmentResult } from './alignment.ts';
 import { AlignmentResultSchema, OUTPUT_FORMATS, ProblemSchema } from './schemas.ts';
 
 /**
@@ -76,7 +77,10 @@ export const TaskResultEntrySchema = z.object({
   result: AlignmentResultSchema,
   transcript: z.string(),
 });
-export type TaskResultEntry = z.infer<typeof TaskResultEntrySchema>;
+export interface TaskResultEntry {
+  result: AlignmentResult;
+  transcript: string;
+}
 
 export const BatchRecordSchema = z.object({
   batch_id: z.string(),
@@ -166,4 +170,8 @@ export const WebhookPayloadSchema = z.object({
   task: TaskStatusSchema,
   result: AlignmentResultSchema.optional(),
 });
-export type WebhookPayload = z.infer<typeof WebhookPayloadSchema>;
+export interface WebhookPayload {
+  event: 'task.completed' | 'task.failed';
+  task: TaskStatusView;
+  result?: AlignmentResult;
+}

@@ -5,18 +5,11 @@ import {
 } from '../../shared/languages.ts';
 import { ProblemError } from '../../shared/problem.ts';
 import { AlignJsonRequestSchema, OUTPUT_FORMATS, type OutputFormat } from '../../shared/schemas.ts';
+import type { TaskSubmission } from '../tasks/task-service.ts';
+import { parseMultipartForm } from './multipart-form.ts';
 
-/** A validated align request, whatever its wire form (multipart or JSON). */
-export interface AlignRequest {
-  /** Audio bytes as uploaded; absent when `audioUrl` is given instead. */
-  audio: Uint8Array | null;
-  audioUrl: string | null;
-  text: string;
-  language: Language;
-  format: OutputFormat | null;
-  engine: string | undefined;
-  webhookUrl: string | undefined;
-}
+/** A validated align request, whatever its wire form (multipart or JSON); `audio` is null when `audioUrl` is given. */
+export type AlignRequest = TaskSubmission;
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
@@ -36,15 +29,7 @@ export async function parseAlignRequest(req: Request): Promise<AlignRequest> {
 }
 
 async function parseMultipart(req: Request): Promise<AlignRequest> {
-  let form: FormData;
-  try {
-    form = await req.formData();
-  } catch {
-    throw new ProblemError(
-      'badRequest',
-      'the multipart body could not be parsed (bad boundary or truncated body)',
-    );
-  }
+  const form = await readForm(req);
   const audioPart = form.get('audio');
   if (audioPart === null) throw missing('audio', 'a file part named "audio"');
   if (typeof audioPart === 'string') {
@@ -75,31 +60,42 @@ async function parseMultipart(req: Request): Promise<AlignRequest> {
 }
 
 async function parseJson(req: Request): Promise<AlignRequest> {
+  return alignRequestFromJson(await readJson(req));
+}
+
+async function readJson(req: Request): Promise<unknown> {
   const bytes = new Uint8Array(await req.arrayBuffer());
-  let body: unknown;
   try {
-    body = JSON.parse(decodeText(bytes, 'body'));
+    return JSON.parse(decodeText(bytes, 'body'));
   } catch (err) {
     if (err instanceof ProblemError) throw err;
     throw new ProblemError('badRequest', `the body is not valid JSON: ${(err as Error).message}`);
   }
+}
+
+/** Validates one JSON align request (a body, or an item of a batch; `at` prefixes field names). */
+export function alignRequestFromJson(body: unknown, at = ''): AlignRequest {
   const parsed = AlignJsonRequestSchema.safeParse(body);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
-    const field = issue.path.join('.') || '(body)';
+    const field = at + (issue.path.join('.') || '(body)');
     throw new ProblemError('validation', `${field}: ${issue.message}`, { extra: { field } });
   }
   const b = parsed.data;
   if ((b.audio === undefined) === (b.audio_url === undefined)) {
-    throw new ProblemError('validation', 'send exactly one of "audio" (base64) and "audio_url"', {
-      extra: { field: 'audio' },
-    });
+    throw new ProblemError(
+      'validation',
+      `send exactly one of "${at}audio" (base64) and "${at}audio_url"`,
+      {
+        extra: { field: `${at}audio` },
+      },
+    );
   }
   let audio: Uint8Array | null = null;
   if (b.audio !== undefined) {
     if (!/^[A-Za-z0-9+/_-]*={0,2}$/.test(b.audio.replace(/\s+/g, ''))) {
-      throw new ProblemError('validation', '"audio" is not valid base64', {
-        extra: { field: 'audio' },
+      throw new ProblemError('validation', `"${at}audio" is not valid base64`, {
+        extra: { field: `${at}audio` },
       });
     }
     audio = new Uint8Array(Buffer.from(b.audio, 'base64'));
@@ -113,6 +109,144 @@ async function parseJson(req: Request): Promise<AlignRequest> {
     engine: b.engine,
     webhookUrl: b.webhook_url,
   };
+}
+
+/**
+ * Parses POST /api/align/batch: JSON `{"items": [<align request>, ...]}` (each item as the
+ * JSON body of /api/align, `audio_url` or base64 `audio`; a top-level `webhook_url` applies to
+ * items without their own), or multipart with repeated `audio` file parts and `text` fields
+ * matched by order, and `language` (and optional `format`, `engine`, `webhook_url`) given once
+ * for all or once per item.
+ */
+export async function parseBatchRequest(req: Request, maxItems: number): Promise<AlignRequest[]> {
+  const type = (req.headers.get('content-type') ?? '').split(';')[0]!.trim().toLowerCase();
+  let items: AlignRequest[];
+  if (type === 'application/json') {
+    const body = await readJson(req);
+    if (
+      typeof body !== 'object' ||
+      body === null ||
+      !Array.isArray((body as { items?: unknown }).items)
+    ) {
+      throw new ProblemError(
+        'validation',
+        'send {"items": [...]} with one align request per item',
+        {
+          extra: { field: 'items' },
+        },
+      );
+    }
+    const {
+      items: raw,
+      webhook_url,
+      ...rest
+    } = body as { items: unknown[]; webhook_url?: unknown };
+    if (Object.keys(rest).length > 0) {
+      throw new ProblemError('validation', `unknown field "${Object.keys(rest)[0]}"`, {
+        extra: { field: Object.keys(rest)[0] },
+      });
+    }
+    checkCount(raw.length, maxItems);
+    items = raw.map((item, i) => {
+      const withHook =
+        typeof webhook_url === 'string' &&
+        item &&
+        typeof item === 'object' &&
+        !('webhook_url' in item)
+          ? { ...item, webhook_url }
+          : item;
+      return alignRequestFromJson(withHook, `items[${i}].`);
+    });
+  } else if (type === 'multipart/form-data') {
+    const form = await readForm(req);
+    const audios = form.getAll('audio');
+    const texts = form.getAll('text');
+    checkCount(audios.length, maxItems);
+    if (texts.length !== audios.length) {
+      throw new ProblemError(
+        'validation',
+        `${audios.length} "audio" parts but ${texts.length} "text" fields; send one text per audio, in the same order`,
+        { extra: { field: 'text' } },
+      );
+    }
+    const perItem = (name: string, i: number, required: boolean): string | undefined => {
+      const all = form.getAll(name);
+      if (all.length > 1 && all.length !== audios.length) {
+        throw new ProblemError('validation', `give "${name}" once for all items or once per item`, {
+          extra: { field: name },
+        });
+      }
+      const v = all.length > 1 ? all[i] : all[0];
+      if (v === undefined) {
+        if (required) throw missing(name, 'a text field');
+        return undefined;
+      }
+      if (typeof v !== 'string') {
+        throw new ProblemError(
+          'validation',
+          `field "${name}" must be a text field, not a file part`,
+          {
+            extra: { field: name },
+          },
+        );
+      }
+      return v;
+    };
+    items = [];
+    for (let i = 0; i < audios.length; i++) {
+      const a = audios[i]!;
+      if (typeof a === 'string') {
+        throw new ProblemError('validation', `audio part ${i} must be a file part (filename=...)`, {
+          extra: { field: 'audio' },
+        });
+      }
+      const t = texts[i]!;
+      items.push({
+        audio: new Uint8Array(await a.arrayBuffer()),
+        audioUrl: null,
+        text:
+          typeof t === 'string'
+            ? checkTextString(t)
+            : decodeText(new Uint8Array(await t.arrayBuffer())),
+        language: language(perItem('language', i, true)!),
+        format: format(perItem('format', i, false)),
+        engine: perItem('engine', i, false),
+        webhookUrl: perItem('webhook_url', i, false),
+      });
+    }
+  } else {
+    throw new ProblemError(
+      'unsupportedMediaType',
+      `content type '${type || '(none)'}' is not accepted; send application/json {"items": [...]} or multipart/form-data`,
+    );
+  }
+  return items;
+}
+
+function checkCount(n: number, maxItems: number): void {
+  if (n === 0)
+    throw new ProblemError('validation', 'the batch has no items', { extra: { field: 'items' } });
+  if (n > maxItems) {
+    throw new ProblemError(
+      'payloadTooLarge',
+      `the batch has ${n} items; the limit is ${maxItems}`,
+      {
+        extra: { field: 'items' },
+      },
+    );
+  }
+}
+
+async function readForm(req: Request): Promise<FormData> {
+  try {
+    return await parseMultipartForm(req);
+  } catch (err) {
+    if (err instanceof ProblemError) throw err;
+    throw new ProblemError(
+      'badRequest',
+      'the multipart body could not be parsed (bad boundary or truncated body)',
+    );
+  }
 }
 
 function missing(field: string, what: string): ProblemError {

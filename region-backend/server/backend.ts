@@ -26,9 +26,12 @@ import {
   type TenantRateLimiter,
 } from '../rate-limit/sliding-window-limiter.ts';
 import { UpstashRateLimiter } from '../rate-limit/upstash-rate-limiter.ts';
+import { openTaskSystem, type TaskSystem } from '../tasks/open-task-system.ts';
 import { createBackendApp } from './app.ts';
 import type { BackendEnv } from './env.ts';
+import { alignBatchRoutes } from './routes/align-batch.ts';
 import type { Readiness } from './routes/health.ts';
+import { taskRoutes } from './routes/tasks.ts';
 
 export interface RunningBackend {
   /** Where it listens, e.g. http://127.0.0.1:8080. */
@@ -37,6 +40,8 @@ export interface RunningBackend {
   /** Resolves once the engines are loaded (rejects if they fail to load). */
   engineReady: Promise<void>;
   pipeline(): EnginePipeline | null;
+  /** Async tasks: queue, store, blob store and workers. */
+  tasks: TaskSystem;
   /** Stops accepting requests, finishes queued work, closes engines. */
   close(): Promise<void>;
 }
@@ -142,6 +147,13 @@ export async function startBackend(
     onAligned: (engine, seconds) => metrics.observeAligned(engine, seconds),
   });
 
+  const tasks = await openTaskSystem(config, { service, globalRedis: redis, logger });
+  // Workers take tasks only once an engine can run them.
+  engineReady.then(
+    () => tasks.start(),
+    () => {},
+  );
+
   const readiness = (): Readiness => {
     if (loadError) return { ready: false, reason: `engine failed to load: ${loadError.message}` };
     if (!pipeline) return { ready: false, reason: 'engine loading' };
@@ -182,10 +194,18 @@ export async function startBackend(
     observeHttp: metrics.observeHttp,
     align: {
       service,
+      tasks: tasks.service,
       maxWaitSeconds: config.maxWaitSeconds,
       render: renderAlignment,
       negotiate: (explicit, accept) => explicit ?? negotiateFormat(undefined, accept),
     },
+    apiRoutes: [
+      { path: '/api/tasks', app: taskRoutes({ tasks: tasks.service, render: renderAlignment }) },
+      {
+        path: '/api/align/batch',
+        app: alignBatchRoutes({ tasks: tasks.service, maxItems: config.maxBatchItems }),
+      },
+    ],
   });
 
   const server = await new Promise<ReturnType<typeof serve>>((resolve) => {
@@ -204,12 +224,15 @@ export async function startBackend(
     config,
     engineReady,
     pipeline: () => pipeline,
+    tasks,
     close: () => {
       closing ??= (async () => {
         const closed = new Promise<void>((resolve) => server.close(() => resolve()));
         // Idle keep-alive connections would otherwise hold close() open.
         if ('closeIdleConnections' in server) server.closeIdleConnections();
         await closed;
+        // Running tasks finish (or go back to the queue for another process), then the engines stop.
+        await tasks.close();
         await pipeline?.drain();
         await Promise.all(loaded.map((e) => e.close()));
       })();

@@ -28,7 +28,8 @@ const post = (body: BodyInit, headers: Record<string, string> = {}) =>
   fetch(`${t.backend.url}/api/align`, {
     method: 'POST',
     body,
-    headers: { authorization: `Bearer ${key}`, ...headers },
+    // Synchronous answers; without Prefer the request becomes an async task (test/tasks).
+    headers: { authorization: `Bearer ${key}`, prefer: 'wait=30', ...headers },
   });
 
 beforeAll(async () => {
@@ -133,7 +134,7 @@ describe('keys and limits', () => {
     const ok = await fetch(`${t.backend.url}/api/align`, {
       method: 'POST',
       body: form({ text: 'hello', language: 'en' }),
-      headers: { 'x-api-key': created.key },
+      headers: { 'x-api-key': created.key, prefer: 'wait=30' },
     });
     expect(ok.status).toBe(200);
     await t.keys.revoke(created.record.id);
@@ -151,7 +152,7 @@ describe('keys and limits', () => {
       fetch(`${t.backend.url}/api/align`, {
         method: 'POST',
         body: form({ text: 'hello', language: 'en' }),
-        headers: { authorization: `Bearer ${k}` },
+        headers: { authorization: `Bearer ${k}`, prefer: 'wait=30' },
       });
     expect((await send(small.key)).status).toBe(200);
     const second = await send(small.key);
