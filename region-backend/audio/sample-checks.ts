@@ -1,14 +1,14 @@
 import { ProblemError } from '../../shared/problem.ts';
 
 /** Rejects NaN or infinite samples (possible only in float WAV), naming the first one. */
-export function assertFiniteSamples(samples: Float32Array, sampleRate: number): void {
+export function assertFiniteSamples(samples: Float32Array, sampleRate: number, offset = 0): void {
   for (let i = 0; i < samples.length; i++) {
     const v = samples[i]!;
     // v - v is 0 for every finite number and NaN for NaN and ±Infinity.
     if (v - v !== 0)
       throw new ProblemError(
         'invalidAudio',
-        `Audio contains a non-finite sample (${v}) at ${(i / sampleRate).toFixed(3)} s; float WAV samples must be finite.`,
+        `Audio contains a non-finite sample (${v}) at ${((offset + i) / sampleRate).toFixed(3)} s; float WAV samples must be finite.`,
       );
   }
 }

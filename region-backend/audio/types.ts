@@ -18,14 +18,17 @@ export interface AudioLimits {
   minSeconds: number;
 }
 
-/** Mono samples at the source rate: what every format decoder hands on to resampling. */
-export interface MonoPcm {
+/** What a format decoder hands back: already mono and at 16 kHz. */
+export interface DecodedSource {
+  /** 16 kHz mono, finite; not yet peak-normalised. */
   samples: Float32Array;
   sampleRate: number;
   channels: number;
+  /** Length of the source in its own samples per channel (duration = frames / sampleRate). */
+  frames: number;
   /**
-   * False when every sample is known finite and within [-1, 1] (integer PCM), which lets
-   * a 16 kHz integer WAV skip the finiteness and peak passes.
+   * False when every sample is known to be within [-1, 1] (integer PCM at 16 kHz), which
+   * lets the common upload skip the peak pass.
    */
   unbounded: boolean;
 }

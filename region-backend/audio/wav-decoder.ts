@@ -1,7 +1,9 @@
 import { ProblemError } from '../../shared/problem.ts';
 import { audioTooLong } from './duration-limits.ts';
+import { Resampler } from './resample.ts';
+import { assertFiniteSamples } from './sample-checks.ts';
 import { assertPlausibleStream } from './source-rate.ts';
-import type { AudioLimits, MonoPcm } from './types.ts';
+import { type AudioLimits, type DecodedSource, TARGET_SAMPLE_RATE } from './types.ts';
 
 const WAVE_FORMAT_PCM = 1;
 const WAVE_FORMAT_IEEE_FLOAT = 3;
@@ -115,67 +117,102 @@ for (let i = 0; i < 256; i++) {
   MULAW[i] = (a & 0x80 ? 0x84 - m : m - 0x84) / 32768;
 }
 
-/**
- * Decodes a WAV file (PCM 8/16/24/32-bit, float 32/64-bit, A-law/µ-law, plain or
- * WAVE_FORMAT_EXTENSIBLE, any channel count) straight into mono by averaging channels.
- * The length check happens before any sample buffer is allocated, from the bytes present.
- * Typed-array views assume a little-endian host, as every platform Node runs on here is.
- */
-export function decodeWav(bytes: Uint8Array, limits: AudioLimits): MonoPcm {
-  const { kind, channels, sampleRate, bytesPerSample, dataOffset, dataBytes } = readLayout(bytes);
-  const frames = Math.floor(dataBytes / (bytesPerSample * channels));
-  if (frames / sampleRate > limits.maxSeconds) throw audioTooLong(limits, frames / sampleRate);
-  const total = frames * channels;
-  // Interleaved float first (one tight loop per sample format), then averaged in place.
-  const all = new Float32Array(total);
-  const d = dataOffset;
+/** Frames converted per block: small enough to stay in cache, large enough to amortise calls. */
+const BLOCK_FRAMES = 1 << 15;
+
+/** Converts `count` interleaved samples from `at` (a byte offset) into `into`. */
+function convert(
+  bytes: Uint8Array,
+  kind: SampleKind,
+  at: number,
+  count: number,
+  into: Float32Array,
+): void {
   switch (kind) {
     case 'u8':
-      for (let i = 0; i < total; i++) all[i] = (bytes[d + i]! - 128) / 128;
+      for (let i = 0; i < count; i++) into[i] = (bytes[at + i]! - 128) / 128;
       break;
     case 'alaw':
-      for (let i = 0; i < total; i++) all[i] = ALAW[bytes[d + i]!]!;
+      for (let i = 0; i < count; i++) into[i] = ALAW[bytes[at + i]!]!;
       break;
     case 'mulaw':
-      for (let i = 0; i < total; i++) all[i] = MULAW[bytes[d + i]!]!;
+      for (let i = 0; i < count; i++) into[i] = MULAW[bytes[at + i]!]!;
       break;
     case 's16': {
-      const s = aligned(bytes, d, total, Int16Array);
-      for (let i = 0; i < total; i++) all[i] = s[i]! / 32768;
+      const s = aligned(bytes, at, count, Int16Array);
+      for (let i = 0; i < count; i++) into[i] = s[i]! / 32768;
       break;
     }
     case 's24':
-      for (let i = 0, o = d; i < total; i++, o += 3)
-        all[i] = ((bytes[o]! | (bytes[o + 1]! << 8) | (bytes[o + 2]! << 16)) << 8) / 2147483648;
+      for (let i = 0, o = at; i < count; i++, o += 3)
+        into[i] = ((bytes[o]! | (bytes[o + 1]! << 8) | (bytes[o + 2]! << 16)) << 8) / 2147483648;
       break;
     case 's32': {
-      const s = aligned(bytes, d, total, Int32Array);
-      for (let i = 0; i < total; i++) all[i] = s[i]! / 2147483648;
+      const s = aligned(bytes, at, count, Int32Array);
+      for (let i = 0; i < count; i++) into[i] = s[i]! / 2147483648;
       break;
     }
     case 'f32':
-      all.set(aligned(bytes, d, total, Float32Array));
+      into.set(aligned(bytes, at, count, Float32Array));
       break;
     case 'f64':
-      all.set(aligned(bytes, d, total, Float64Array));
+      into.set(aligned(bytes, at, count, Float64Array));
       break;
   }
-  return {
-    samples: downmixInterleaved(all, channels, frames),
-    sampleRate,
-    channels,
-    unbounded: kind === 'f32' || kind === 'f64',
-  };
 }
 
-/** Averages interleaved channels into the first `frames` slots of `all` and returns them. */
-function downmixInterleaved(all: Float32Array, channels: number, frames: number): Float32Array {
-  if (channels === 1) return all;
+/** Averages `frames` interleaved frames of `channels` from `interleaved` into `into`. */
+function downmix(
+  interleaved: Float32Array,
+  channels: number,
+  frames: number,
+  into: Float32Array,
+): void {
   const scale = 1 / channels;
   for (let f = 0, i = 0; f < frames; f++) {
     let sum = 0;
-    for (let c = 0; c < channels; c++, i++) sum += all[i]!;
-    all[f] = sum * scale;
+    for (let c = 0; c < channels; c++, i++) sum += interleaved[i]!;
+    into[f] = sum * scale;
   }
-  return all.slice(0, frames);
+}
+
+/**
+ * Decodes a WAV file (PCM 8/16/24/32-bit, float 32/64-bit, A-law/µ-law, plain or
+ * WAVE_FORMAT_EXTENSIBLE, any channel count) to 16 kHz mono, block by block: convert,
+ * average the channels, check float samples are finite, resample. The length check happens
+ * before anything is allocated, from the bytes present; memory is the output plus one block.
+ * Typed-array views assume a little-endian host, as every platform Node runs on here is.
+ */
+export function decodeWav(bytes: Uint8Array, limits: AudioLimits): DecodedSource {
+  const { kind, channels, sampleRate, bytesPerSample, dataOffset, dataBytes } = readLayout(bytes);
+  const frameBytes = bytesPerSample * channels;
+  const frames = Math.floor(dataBytes / frameBytes);
+  if (frames / sampleRate > limits.maxSeconds) throw audioTooLong(limits, frames / sampleRate);
+  const unbounded = kind === 'f32' || kind === 'f64';
+  const direct = sampleRate === TARGET_SAMPLE_RATE;
+  const out = direct ? new Float32Array(frames) : undefined;
+  const resampler = direct ? undefined : new Resampler(sampleRate, TARGET_SAMPLE_RATE);
+  const block = Math.min(BLOCK_FRAMES, frames);
+  const interleaved = channels > 1 ? new Float32Array(block * channels) : undefined;
+  const scratch = direct ? undefined : new Float32Array(block);
+  for (let f0 = 0; f0 < frames; f0 += block) {
+    const n = Math.min(block, frames - f0);
+    const mono = out ? out.subarray(f0, f0 + n) : scratch!.subarray(0, n);
+    const at = dataOffset + f0 * frameBytes;
+    if (interleaved) {
+      convert(bytes, kind, at, n * channels, interleaved);
+      downmix(interleaved, channels, n, mono);
+    } else {
+      convert(bytes, kind, at, n, mono);
+    }
+    if (unbounded) assertFiniteSamples(mono, sampleRate, f0);
+    resampler?.push(mono);
+  }
+  return {
+    samples: out ?? resampler!.finish(),
+    sampleRate,
+    channels,
+    frames,
+    unbounded: unbounded || !direct,
+  };
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { resample } from '../../region-backend/audio/resample.ts';
+import { Resampler, resample } from '../../region-backend/audio/resample.ts';
 import { middleRms, tone } from './wav-builder.ts';
 
 const db = (x: number) => 20 * Math.log10(x);
@@ -40,6 +40,24 @@ describe('resample to 16 kHz (band-limited)', () => {
       expect(err).toBeLessThan(1e-3);
     });
   }
+
+  it('streaming in chunks of any size gives exactly the one-shot output', () => {
+    for (const rate of [8000, 22050, 44100, 48000]) {
+      const x = tone(1234, rate, 0.3).map((v, i) => v + 0.1 * Math.sin(i));
+      const whole = resample(x, rate, 16000);
+      for (const sizes of [[1], [7, 300], [4096], [x.length]]) {
+        const r = new Resampler(rate, 16000);
+        for (let at = 0, k = 0; at < x.length; k++) {
+          const n = sizes[k % sizes.length]!;
+          r.push(x.subarray(at, at + n));
+          at += n;
+        }
+        const streamed = r.finish();
+        expect(streamed.length).toBe(whole.length);
+        expect(Buffer.from(streamed.buffer, streamed.byteOffset, streamed.byteLength).equals(Buffer.from(whole.buffer))).toBe(true);
+      }
+    }
+  });
 
   it('a constant stays constant; same rate is a no-op', () => {
     const y = resample(new Float32Array(4410).fill(0.25), 44100, 16000);
