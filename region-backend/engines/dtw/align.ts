@@ -4,7 +4,12 @@ import type { TranscriptUnit } from '../../../shared/transcript.ts';
 import { ENGINE_SAMPLE_RATE, EngineInputError } from '../engine.ts';
 import { DEFAULT_DTW_OPTIONS, type DtwOptions, type Frames, warp } from './dtw.ts';
 import { type Espeak, VOICES } from './espeak.ts';
-import { computeFeatures, FRAME_SECONDS } from './features.ts';
+import {
+  computeFeatures,
+  type FeatureSequence,
+  FRAME_SECONDS,
+  normaliseFeatures,
+} from './features.ts';
 import { medianPitch } from './pitch.ts';
 import { buildScript, unitOnsets } from './script.ts';
 import { speechFrames, syntheticSpeechFrames } from './voice-activity.ts';
@@ -22,12 +27,18 @@ export interface TemplateAlignmentOptions {
   pauseFrames: number;
   /** Frames of such a pause left to the word (a stop's closure, a breathy onset). */
   pauseKeepFrames: number;
+  /** How far inside a word's mapped edge such a pause may begin. */
+  pauseReachFrames: number;
+  /** Silence frames inserted in the template before each word (0: none). */
+  pauseSlotFrames: number;
 }
 
 export const DEFAULT_TEMPLATE_OPTIONS: TemplateAlignmentOptions = {
   dtw: DEFAULT_DTW_OPTIONS,
   pauseFrames: 8,
   pauseKeepFrames: 2,
+  pauseReachFrames: 5,
+  pauseSlotFrames: 2,
 };
 
 /**
@@ -73,6 +84,8 @@ export function alignWithTemplate(
   }
   const template = computeFeatures(synthesis.samples, synthesis.sampleRate);
   const templateSpeech = syntheticSpeechFrames(template.logEnergy);
+  normaliseFeatures(template, templateSpeech);
+  normaliseFeatures(recording, recordingSpeech);
 
   const spans = templateSpans(onsets, script.weights, templateSpeech, template.count);
   const tFirst = firstSet(templateSpeech);
@@ -84,12 +97,27 @@ export function alignWithTemplate(
   rFirst = Math.max(0, rFirst - 3);
   rLast = Math.min(recording.count, rLast + 3);
 
-  const path = warp(slice(template, tFirst, tLast), slice(recording, rFirst, rLast), options.dtw);
+  // A pause slot before every word of the template: one frame of silence that a pause in the
+  // recording can warp onto. Without it DTW must put the pause on some speech frame of the
+  // template, often inside a word; with it, a word's edges stop at the pause.
+  const slots = pauseSlots(spans, tFirst, tLast);
+  const slotsBefore = (x: number, inclusive: boolean) => {
+    let n = 0;
+    for (const p of slots) if (p < x || (inclusive && p === x)) n++;
+    return n * options.pauseSlotFrames;
+  };
+  const augmented = withPauseSlots(
+    slice(template, tFirst, tLast),
+    slots,
+    silenceFrame(template),
+    options.pauseSlotFrames,
+  );
+  const path = warp(augmented, slice(recording, rFirst, rLast), options.dtw);
   if (stats) {
     stats.templateSeconds = synthesis.samples.length / synthesis.sampleRate;
     stats.dtwCells = path.cells;
   }
-  const rows = tLast - tFirst;
+  const rows = augmented.count;
   const colFirst = new Int32Array(rows).fill(-1);
   const colLast = new Int32Array(rows);
   const rowDistance = new Float64Array(rows);
@@ -103,9 +131,15 @@ export function alignWithTemplate(
     rowSteps[r]! += 1;
   }
   // Boundary position in the recording for a boundary at template position x (absolute).
-  const startAt = (x: number) => mapBoundary(x - tFirst, rows, (k) => colFirst[k]!, colLast);
+  const startAt = (x: number) =>
+    mapBoundary(x - tFirst + slotsBefore(x - tFirst, true), rows, (k) => colFirst[k]!, colLast);
   const endAt = (x: number) =>
-    mapBoundary(x - tFirst, rows, (k) => (k === 0 ? colFirst[0]! : colLast[k - 1]! + 1), colLast);
+    mapBoundary(
+      x - tFirst + slotsBefore(x - tFirst, false),
+      rows,
+      (k) => (k === 0 ? colFirst[0]! : colLast[k - 1]! + 1),
+      colLast,
+    );
 
   const sortedDistances = Float32Array.from(path.distances).sort();
   const median = sortedDistances[sortedDistances.length >> 1]! || 1;
@@ -151,6 +185,8 @@ interface Span {
   start: number;
   end: number;
   interpolated: boolean;
+  /** First unit of a word event's group (where the template may pause). */
+  groupStart: boolean;
 }
 
 /**
@@ -190,7 +226,12 @@ function templateSpans(
     let at = a;
     for (let u = first; u <= last; u++) {
       const width = ((b - a) * weights[u]!) / total;
-      spans[u] = { start: at, end: at + width, interpolated: last > first };
+      spans[u] = {
+        start: at,
+        end: at + width,
+        interpolated: last > first,
+        groupStart: u === first,
+      };
       at += width;
     }
   }
@@ -212,7 +253,11 @@ function mapBoundary(
   return edge(k) + frac * (edge(k + 1) - edge(k));
 }
 
-/** Moves a word's edges out of silences long enough to be pauses. */
+/**
+ * Moves a word's edges out of silences long enough to be pauses: a pause that begins within
+ * `pauseReachFrames` of the word's mapped start (DTW often leaves a frame or two of the previous
+ * word's tail there) moves the start to the pause's end, and likewise for the end.
+ */
 function trimPauses(
   start: number,
   end: number,
@@ -221,14 +266,66 @@ function trimPauses(
 ): [number, number] {
   const s = Math.round(start);
   const e = Math.round(end);
-  let a = s;
-  while (a < e && !speech[a]) a++;
-  let b = e;
-  while (b > a && !speech[b - 1]) b--;
-  if (a >= b) return [start, end];
-  const newStart = a - s >= options.pauseFrames ? a - options.pauseKeepFrames : start;
-  const newEnd = e - b >= options.pauseFrames ? b + options.pauseKeepFrames : end;
+  let newStart = start;
+  for (let i = s; i < Math.min(e, s + options.pauseReachFrames + 1); i++) {
+    if (speech[i]) continue;
+    let j = i;
+    while (j < e && !speech[j]) j++;
+    if (j - i >= options.pauseFrames && j < e)
+      newStart = Math.max(start, j - options.pauseKeepFrames);
+    break;
+  }
+  let newEnd = end;
+  for (let i = e - 1; i >= Math.max(Math.ceil(newStart), e - options.pauseReachFrames - 1); i--) {
+    if (speech[i]) continue;
+    let j = i;
+    while (j >= Math.ceil(newStart) && !speech[j]) j--;
+    if (i - j >= options.pauseFrames && j >= Math.ceil(newStart))
+      newEnd = Math.min(end, j + 1 + options.pauseKeepFrames);
+    break;
+  }
   return [newStart, Math.max(newStart, newEnd)];
+}
+
+/** Template positions (relative to `first`) where a word event's group starts, after the first. */
+function pauseSlots(spans: readonly Span[], first: number, last: number): number[] {
+  const slots: number[] = [];
+  for (let u = 1; u < spans.length; u++) {
+    const span = spans[u]!;
+    if (span.groupStart && span.start > first && span.start < last) {
+      const p = Math.round(span.start) - first;
+      if (slots.at(-1) !== p) slots.push(p);
+    }
+  }
+  return slots;
+}
+
+/** The template's quietest frame: what silence looks like in its normalised feature space. */
+function silenceFrame(x: FeatureSequence): Float32Array {
+  let best = 0;
+  for (let f = 1; f < x.count; f++) if (x.logEnergy[f]! < x.logEnergy[best]!) best = f;
+  return x.values.slice(best * x.dims, (best + 1) * x.dims);
+}
+
+/** `x` with `width` copies of `silence` inserted before each position in `slots` (ascending). */
+function withPauseSlots(
+  x: Frames,
+  slots: readonly number[],
+  silence: Float32Array,
+  width: number,
+): Frames {
+  const count = x.count + slots.length * width;
+  const values = new Float32Array(count * x.dims);
+  let out = 0;
+  let next = 0;
+  for (let f = 0; f < x.count; f++) {
+    while (next < slots.length && slots[next] === f) {
+      for (let w = 0; w < width; w++) values.set(silence, out++ * x.dims);
+      next++;
+    }
+    values.set(x.values.subarray(f * x.dims, (f + 1) * x.dims), out++ * x.dims);
+  }
+  return { values, count, dims: x.dims };
 }
 
 function slice(x: Frames, from: number, to: number): Frames {

@@ -11,11 +11,13 @@ export const CEPSTRA = 13;
  * and of the 16 kHz recording are comparable without resampling.
  */
 const LOW_HZ = 80;
+/** Log-mel dynamic range kept (natural log: 13.8 = 60 dB). */
+const DYNAMIC_RANGE = 13.8;
 const HIGH_HZ = 7600;
 
 /** Per-frame features of one signal: frame i is centred at i x FRAME_SECONDS. */
 export interface FeatureSequence {
-  /** Row-major, `count` x `dims`, mean- and variance-normalised per coefficient. */
+  /** Row-major, `count` x `dims` (see normaliseFeatures). */
   values: Float32Array;
   count: number;
   dims: number;
@@ -78,9 +80,9 @@ function planFor(sampleRate: number): Plan {
 }
 
 /**
- * MFCCs every 10 ms (25 ms Hamming window, 40 mel bands 80-7600 Hz), normalised to zero mean and
- * unit variance per coefficient over the signal: that removes the loudness and channel
- * differences between a synthetic voice and a recording, which DTW would otherwise chase.
+ * MFCCs every 10 ms (25 ms Hamming window, 40 mel bands 80-7600 Hz). Normalise them with
+ * normaliseFeatures before comparing signals: that removes the loudness and channel differences
+ * between a synthetic voice and a recording, which DTW would otherwise chase.
  */
 export function computeFeatures(samples: Float32Array, sampleRate: number): FeatureSequence {
   const plan = planFor(sampleRate);
@@ -92,7 +94,8 @@ export function computeFeatures(samples: Float32Array, sampleRate: number): Feat
   const re = new Float64Array(size);
   const im = new Float64Array(size);
   const power = new Float64Array(size / 2 + 1);
-  const mel = new Float64Array(MEL_BANDS);
+  const logMel = new Float32Array(count * MEL_BANDS);
+  let maxLogMel = Number.NEGATIVE_INFINITY;
   const half = window.length >> 1;
   for (let f = 0; f < count; f++) {
     const start = Math.round(f * hop) - half;
@@ -118,30 +121,49 @@ export function computeFeatures(samples: Float32Array, sampleRate: number): Feat
       const { first, weights } = filters[m]!;
       let sum = 0;
       for (let k = 0; k < weights.length; k++) sum += weights[k]! * power[first + k]!;
-      // A floor well below speech keeps digital silence from dominating the cepstra.
-      mel[m] = Math.log(sum + 1e-6);
+      const v = Math.log(sum + 1e-10);
+      logMel[f * MEL_BANDS + m] = v;
+      if (v > maxLogMel) maxLogMel = v;
     }
+  }
+  // Everything more than DYNAMIC_RANGE below the loudest band is "quiet": digital silence in the
+  // template and room noise in a recording then look alike instead of wildly different.
+  const floor = maxLogMel - DYNAMIC_RANGE;
+  for (let f = 0; f < count; f++) {
     for (let c = 0; c < CEPSTRA; c++) {
       let sum = 0;
-      for (let m = 0; m < MEL_BANDS; m++) sum += dct[c * MEL_BANDS + m]! * mel[m]!;
+      for (let m = 0; m < MEL_BANDS; m++) {
+        sum += dct[c * MEL_BANDS + m]! * Math.max(floor, logMel[f * MEL_BANDS + m]!);
+      }
       values[f * CEPSTRA + c] = sum;
     }
   }
-  normalise(values, count, CEPSTRA);
   return { values, count, dims: CEPSTRA, logEnergy };
 }
 
-function normalise(values: Float32Array, count: number, dims: number): void {
+/**
+ * Normalises each coefficient to zero mean and unit variance over the speech frames (`speech`
+ * mask; all frames when it is empty), in place. Statistics over speech only keep the amount of
+ * silence in a clip from shifting its features: a pause then looks the same in the template
+ * and in a recording that is half silence.
+ */
+export function normaliseFeatures(x: FeatureSequence, speech: Uint8Array): void {
+  const { values, count, dims } = x;
+  let used = 0;
+  for (let f = 0; f < count; f++) if (speech[f]) used++;
+  const all = used < 10;
+  const n = all ? count : used;
   for (let d = 0; d < dims; d++) {
     let mean = 0;
-    for (let f = 0; f < count; f++) mean += values[f * dims + d]!;
-    mean /= count;
+    for (let f = 0; f < count; f++) if (all || speech[f]) mean += values[f * dims + d]!;
+    mean /= n;
     let variance = 0;
     for (let f = 0; f < count; f++) {
-      const x = values[f * dims + d]! - mean;
-      variance += x * x;
+      if (!all && !speech[f]) continue;
+      const v = values[f * dims + d]! - mean;
+      variance += v * v;
     }
-    const scale = 1 / Math.sqrt(variance / count + 1e-8);
+    const scale = 1 / Math.sqrt(variance / n + 1e-8);
     for (let f = 0; f < count; f++) values[f * dims + d] = (values[f * dims + d]! - mean) * scale;
   }
 }

@@ -8,8 +8,10 @@ export function speechFrames(logEnergy: Float32Array, minSpeechFrames = 3): Uint
   const mask = new Uint8Array(n);
   if (n === 0) return mask;
   const sorted = Float32Array.from(logEnergy).sort();
-  const floor = sorted[Math.floor(0.05 * (n - 1))]!;
   const peak = sorted[Math.floor(0.98 * (n - 1))]!;
+  // The floor is the clip's own noise, but never taken below 50 dB under the peak (ln 10^5):
+  // a clip padded with digital zeros would otherwise count breath and hiss as speech.
+  const floor = Math.max(sorted[Math.floor(0.05 * (n - 1))]!, peak - 11.5);
   // A quarter of the way up from the floor in log energy (at least 3 dB above it): weak
   // fricatives in clean audio still count as speech, steady noise does not.
   const threshold = floor + Math.max(0.7, 0.25 * (peak - floor));
