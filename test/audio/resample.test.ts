@@ -54,7 +54,11 @@ describe('resample to 16 kHz (band-limited)', () => {
         }
         const streamed = r.finish();
         expect(streamed.length).toBe(whole.length);
-        expect(Buffer.from(streamed.buffer, streamed.byteOffset, streamed.byteLength).equals(Buffer.from(whole.buffer))).toBe(true);
+        expect(
+          Buffer.from(streamed.buffer, streamed.byteOffset, streamed.byteLength).equals(
+            Buffer.from(whole.buffer, whole.byteOffset, whole.byteLength),
+          ),
+        ).toBe(true);
       }
     }
   });
