@@ -14,9 +14,15 @@ import { type ForwardItem, Qwen3Aligner } from './aligner.ts';
 import { findCollapsedRuns } from './collapse.ts';
 import { fixTimestamps } from './fix-timestamp.ts';
 import { buildGraphs, currentBuild, defaultGraphDir } from './graph-build.ts';
-import { distributeUnits, splitAtQuietPoints } from './long-audio.ts';
 import { readAlignerConfig } from './model-config.ts';
 import { assertModelDir, modelIdentity } from './model-files.ts';
+import {
+  type MergedUnit,
+  mergePieces,
+  type PieceJob,
+  type PieceTimes,
+  planPieces,
+} from './piece-plan.ts';
 import { UnitTokenizer } from './tokenizer.ts';
 
 export { ModelDirError } from './model-files.ts';
@@ -35,18 +41,17 @@ const COLLAPSE_MIN_RUN = 4;
 /** Shortest span worth re-aligning a collapsed run in, seconds. */
 const MIN_REALIGN_SECONDS = 1;
 
-interface PieceJob {
-  item: number;
-  start: number;
-  end: number;
-  units: number[];
-}
+/** Audio shared by neighbouring pieces of a long clip, seconds. */
+const PIECE_OVERLAP_SECONDS = 10;
 
-interface PieceResult {
-  starts: number[];
-  ends: number[];
-  conf: number[];
-  repaired: boolean[];
+/** A merged unit as the engine reports it: repaired units are interpolated, less trusted. */
+function toTiming(m: MergedUnit): UnitTiming {
+  return {
+    start: m.start,
+    end: m.end,
+    confidence: m.repaired ? m.conf / 2 : m.conf,
+    status: m.repaired ? 'interpolated' : 'aligned',
+  };
 }
 
 /**
@@ -100,7 +105,7 @@ export class Qwen3Engine implements AlignmentEngine, RawAligner {
     jobs: readonly PieceJob[],
     items: readonly { samples: Float32Array; tokens: number[][] }[],
     signal?: AbortSignal,
-  ): Promise<PieceResult[]> {
+  ): Promise<PieceTimes[]> {
     const forward = await this.forwardAll(
       jobs.map((j) => ({
         samples: items[j.item]!.samples.subarray(j.start, j.end),
@@ -112,7 +117,7 @@ export class Qwen3Engine implements AlignmentEngine, RawAligner {
       const offset = jobs[k]!.start / ENGINE_SAMPLE_RATE;
       const { ms, repaired } = this.times(f.classes);
       const n = jobs[k]!.units.length;
-      const r: PieceResult = { starts: [], ends: [], conf: [], repaired: [] };
+      const r: PieceTimes = { starts: [], ends: [], conf: [], repaired: [] };
       for (let u = 0; u < n; u++) {
         r.starts.push(offset + ms[2 * u]! / 1000);
         r.ends.push(offset + ms[2 * u + 1]! / 1000);
@@ -130,48 +135,50 @@ export class Qwen3Engine implements AlignmentEngine, RawAligner {
       }
       return { samples: it.samples, tokens: this.tokens(it.units) };
     });
-    const results: UnitTiming[][] = items.map((it) =>
-      it.units.map(() => ({ start: 0, end: 0, confidence: 0, status: 'not_found' as const })),
-    );
-    // Long clips are cut at quiet points; each piece gets its share of the units.
-    const jobs: PieceJob[] = [];
-    items.forEach((it, i) => {
-      if (it.units.length === 0) return;
-      const pieces = splitAtQuietPoints(it.samples, { maxSeconds: this.maxPieceSeconds });
-      const shares = distributeUnits(
-        pieces,
+    // Long clips are cut at quiet points into overlapping pieces; every piece of every item
+    // goes through the model in one batched pass.
+    const jobs = items.flatMap((it, i) =>
+      planPieces(
+        i,
+        it.samples,
         it.units.map((u) => Array.from(u.text).length + 1),
-      );
-      pieces.forEach((p, k) => {
-        const [a, b] = shares[k]!;
-        if (b > a) jobs.push({ item: i, start: p.start, end: p.end, units: range(a, b) });
-      });
-    });
-    const first = await this.runPieces(jobs, prepared, signal);
+        this.maxPieceSeconds,
+        Math.min(PIECE_OVERLAP_SECONDS, this.maxPieceSeconds / 6),
+        ENGINE_SAMPLE_RATE,
+      ),
+    );
+    const times = await this.runPieces(jobs, prepared, signal);
+    const results: UnitTiming[][] = [];
     const retries: PieceJob[] = [];
-    first.forEach((r, k) => {
-      const job = jobs[k]!;
-      job.units.forEach((u, j) => {
-        results[job.item]![u] = {
-          start: r.starts[j]!,
-          end: r.ends[j]!,
-          confidence: r.repaired[j] ? r.conf[j]! / 2 : r.conf[j]!,
-          status: r.repaired[j] ? 'interpolated' : 'aligned',
-        };
-      });
+    items.forEach((it, i) => {
+      const mine = jobs.flatMap((j, k) => (j.item === i ? [k] : []));
+      const merged = mergePieces(
+        it.units.length,
+        mine.map((k) => jobs[k]!),
+        mine.map((k) => times[k]!),
+        ENGINE_SAMPLE_RATE,
+      );
+      results.push(merged.map(toTiming));
       // A collapsed run is aligned again on its own, between its neighbours' times.
-      for (const [a, b] of findCollapsedRuns(r.starts, r.ends, COLLAPSE_MIN_RUN)) {
-        const lo = a > 0 ? r.ends[a - 1]! : job.start / ENGINE_SAMPLE_RATE;
-        const hi = b < r.starts.length ? r.starts[b]! : job.end / ENGINE_SAMPLE_RATE;
-        const start = Math.max(job.start, Math.floor(lo * ENGINE_SAMPLE_RATE));
-        const end = Math.min(job.end, Math.ceil(hi * ENGINE_SAMPLE_RATE));
-        const shorter = end - start < job.end - job.start;
-        if (shorter && end - start >= MIN_REALIGN_SECONDS * ENGINE_SAMPLE_RATE) {
-          retries.push({ item: job.item, start, end, units: job.units.slice(a, b) });
+      const starts = merged.map((m) => m.start);
+      const ends = merged.map((m) => m.end);
+      const duration = it.samples.length;
+      for (const [a, b] of findCollapsedRuns(starts, ends, COLLAPSE_MIN_RUN)) {
+        const lo = a > 0 ? ends[a - 1]! : 0;
+        const hi = b < starts.length ? starts[b]! : duration / ENGINE_SAMPLE_RATE;
+        const start = Math.max(0, Math.floor(lo * ENGINE_SAMPLE_RATE));
+        const end = Math.min(duration, Math.ceil(hi * ENGINE_SAMPLE_RATE));
+        const span = end - start;
+        if (
+          span >= MIN_REALIGN_SECONDS * ENGINE_SAMPLE_RATE &&
+          span < merged[a]!.pieceLength &&
+          span <= this.maxPieceSeconds * ENGINE_SAMPLE_RATE
+        ) {
+          retries.push({ item: i, start, end, units: range(a, b), core: { start, end } });
         } else {
-          for (const u of job.units.slice(a, b)) {
-            const t = results[job.item]![u]!;
-            results[job.item]![u] = {
+          for (let u = a; u < b; u++) {
+            const t = results[i]![u]!;
+            results[i]![u] = {
               ...t,
               confidence: Math.min(t.confidence, 0.1),
               status: 'interpolated',
