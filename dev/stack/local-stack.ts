@@ -36,6 +36,8 @@ export interface LocalStackOptions {
   verbose?: boolean;
   /** How long a backend may take to become ready (engine load). */
   readyTimeoutMs?: number;
+  /** Serve the edge from a bundle built at start (no reload on source edits); for tests. */
+  frozenEdge?: boolean;
 }
 
 /** A running backend process of the stack. */
@@ -179,6 +181,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       vars: { UPSTASH_REDIS_REST_URL: rest.url },
       secrets: { UPSTASH_REDIS_REST_TOKEN: restToken, FA_INTERNAL_SECRET: internalSecret },
       stdio: options.verbose ? 'inherit' : 'ignore',
+      frozen: options.frozenEdge ?? false,
     });
     cleanups.push(() => edge.stop());
 

@@ -1,4 +1,4 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -16,6 +16,12 @@ export interface WranglerDevOptions {
   startTimeoutMs?: number;
   /** Where wrangler's output goes (inherit it for an interactive stack). */
   stdio?: 'inherit' | 'ignore';
+  /**
+   * Serve a bundle built once at start instead of watching the sources: `wrangler dev`
+   * restarts the worker on every source change (and drops requests in flight), which tests
+   * sharing a working tree with ongoing edits cannot have.
+   */
+  frozen?: boolean;
 }
 
 export interface WranglerDev {
@@ -41,9 +47,19 @@ export async function startWranglerDev(options: WranglerDevOptions): Promise<Wra
       .join(''),
     { mode: 0o600 },
   );
+  const wranglerEnv = {
+    ...process.env,
+    WRANGLER_SEND_METRICS: 'false',
+    CLOUDFLARE_CF_FETCH_ENABLED: 'false',
+    WRANGLER_LOG_PATH: join(dir, 'logs'),
+  };
+  const bundle = options.frozen
+    ? await buildBundle(options.cwd, options.env ?? 'dev', join(dir, 'bundle'), wranglerEnv)
+    : null;
   const args = [
     'wrangler',
     'dev',
+    ...(bundle ? [bundle, '--no-bundle', '--config', join(options.cwd, 'wrangler.toml')] : []),
     '--env',
     options.env ?? 'dev',
     '--ip',
@@ -59,12 +75,7 @@ export async function startWranglerDev(options: WranglerDevOptions): Promise<Wra
     cwd: options.cwd,
     detached: true,
     stdio: ['ignore', options.stdio ?? 'ignore', options.stdio ?? 'ignore'],
-    env: {
-      ...process.env,
-      WRANGLER_SEND_METRICS: 'false',
-      CLOUDFLARE_CF_FETCH_ENABLED: 'false',
-      WRANGLER_LOG_PATH: join(dir, 'logs'),
-    },
+    env: wranglerEnv,
   });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const killGroup = (signal: NodeJS.Signals) => {
@@ -107,4 +118,24 @@ export async function startWranglerDev(options: WranglerDevOptions): Promise<Wra
     await sleep(250);
   }
   return { url, pid: child.pid!, stop };
+}
+
+/** Bundles the worker once, as `wrangler deploy` would, without deploying it. */
+function buildBundle(
+  cwd: string,
+  env: string,
+  outdir: string,
+  processEnv: NodeJS.ProcessEnv,
+): Promise<string> {
+  return new Promise((resolve, reject) => {
+    execFile(
+      'npx',
+      ['wrangler', 'deploy', '--dry-run', '--env', env, '--outdir', outdir],
+      { cwd, env: processEnv, timeout: 120_000 },
+      (err, _stdout, stderr) =>
+        err
+          ? reject(new Error(`wrangler could not bundle the edge: ${stderr.slice(-2000)}`))
+          : resolve(join(outdir, 'index.js')),
+    );
+  });
 }

@@ -15,10 +15,12 @@ import type { EdgeRuntime } from '../runtime.ts';
 export function startAlignPreparation(rt: EdgeRuntime): MiddlewareHandler<EdgeEnv> {
   return async (c, next) => {
     const prep = prepareAlign(c.req.raw, rt);
-    // Awaited by the handler; if auth fails first, the outcome is simply dropped.
     prep.catch(() => {});
     c.set('alignPrep', prep);
     await next();
+    // When auth or the rate limit refused the request, the body may still be arriving: let
+    // the read finish (it is capped) so no I/O of this request outlives its response.
+    await prep.catch(() => {});
   };
 }
 
