@@ -55,7 +55,10 @@ beforeAll(async () => {
     FA_WEBHOOK_SECRET: SECRET,
   });
   acme = new TaskClient(t.backend.url, (await t.keys.create({ tenant: 'acme' })).key);
-  other = new TaskClient(t.backend.url, (await t.keys.create({ tenant: 'globex' })).key);
+  other = new TaskClient(
+    t.backend.url,
+    (await t.keys.create({ tenant: 'globex', requests: 1_000_000 })).key,
+  );
 });
 
 afterAll(async () => {
