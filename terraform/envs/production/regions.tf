@@ -30,6 +30,7 @@ module "region_us_east" {
   upstash_rest_url   = module.global_store.rest_url
   upstash_rest_token = module.global_store.rest_token
   internal_secret    = var.internal_secret
+  webhook_secret     = var.webhook_secret
 }
 
 module "region_eu_central" {
@@ -51,6 +52,7 @@ module "region_eu_central" {
   upstash_rest_url   = module.global_store.rest_url
   upstash_rest_token = module.global_store.rest_token
   internal_secret    = var.internal_secret
+  webhook_secret     = var.webhook_secret
 }
 
 module "region_ap_southeast" {
@@ -72,4 +74,5 @@ module "region_ap_southeast" {
   upstash_rest_url   = module.global_store.rest_url
   upstash_rest_token = module.global_store.rest_token
   internal_secret    = var.internal_secret
+  webhook_secret     = var.webhook_secret
 }

@@ -49,6 +49,17 @@ variable "internal_secret" {
   }
 }
 
+variable "webhook_secret" {
+  description = "HMAC key every region signs webhook deliveries with (FA_WEBHOOK_SECRET); give it to customers who verify signatures. At least 32 random bytes, e.g. `openssl rand -base64 48`."
+  type        = string
+  sensitive   = true
+
+  validation {
+    condition     = length(var.webhook_secret) >= 32
+    error_message = "webhook_secret must be at least 32 characters."
+  }
+}
+
 variable "kubeconfig_path" {
   description = "kubeconfig holding one context per region (regions[*].kube_context)."
   type        = string
@@ -120,6 +131,15 @@ variable "backend" {
     cache_entries            = optional(number)
     cache_ttl_seconds        = optional(number)
     log_level                = optional(string)
+    task_ttl_seconds         = optional(number)
+    task_attempts            = optional(number)
+    task_lock_ms             = optional(number)
+    task_concurrency         = optional(number)
+    max_batch_items          = optional(number)
+    blob_store               = optional(string)
+    fetch_max_bytes          = optional(number)
+    fetch_timeout_ms         = optional(number)
+    webhook_attempts         = optional(number)
   })
   default = {}
 }

@@ -45,9 +45,20 @@ resource "kubernetes_config_map_v1" "backend" {
     UPSTASH_REDIS_REST_URL      = var.upstash_rest_url
     # Empty is "not set": with UPSTASH_REDIS_REST_URL set, API keys live in global Redis, shared
     # with the edge; the key file is the store of a backend running without one.
-    FA_KEYS_FILE = ""
-    FA_DATA_DIR  = local.data_dir
-    FA_LOG_LEVEL = var.backend.log_level
+    FA_KEYS_FILE        = ""
+    FA_DATA_DIR         = local.data_dir
+    FA_LOG_LEVEL        = var.backend.log_level
+    FA_TASK_TTL_SECONDS = tostring(var.backend.task_ttl_seconds)
+    FA_TASK_ATTEMPTS    = tostring(var.backend.task_attempts)
+    FA_TASK_LOCK_MS     = tostring(var.backend.task_lock_ms)
+    FA_TASK_CONCURRENCY = tostring(var.backend.task_concurrency)
+    FA_MAX_BATCH_ITEMS  = tostring(var.backend.max_batch_items)
+    FA_BLOB_STORE       = var.backend.blob_store
+    FA_FETCH_MAX_BYTES  = tostring(var.backend.fetch_max_bytes)
+    FA_FETCH_TIMEOUT_MS = tostring(var.backend.fetch_timeout_ms)
+    FA_WEBHOOK_ATTEMPTS = tostring(var.backend.webhook_attempts)
+    # Development only (lets audio_url reach private addresses); never in production.
+    FA_FETCH_ALLOW_HOSTS = ""
   }
 }
 
@@ -62,6 +73,7 @@ resource "kubernetes_secret_v1" "backend" {
   data = {
     UPSTASH_REDIS_REST_TOKEN = var.upstash_rest_token
     FA_INTERNAL_SECRET       = var.internal_secret
+    FA_WEBHOOK_SECRET        = var.webhook_secret
     FA_REDIS_URL             = "redis://:${random_password.redis.result}@${local.redis_host}:6379/0"
   }
 }

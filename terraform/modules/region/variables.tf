@@ -157,12 +157,27 @@ variable "backend" {
     cache_entries            = optional(number, 10000)
     cache_ttl_seconds        = optional(number, 604800)
     log_level                = optional(string, "info")
+    task_ttl_seconds         = optional(number, 86400)
+    task_attempts            = optional(number, 5)
+    task_lock_ms             = optional(number, 30000)
+    task_concurrency         = optional(number, 0)
+    max_batch_items          = optional(number, 100)
+    # Audio of queued tasks waits in the regional Redis: a pod's own disk dies with the pod.
+    blob_store       = optional(string, "redis")
+    fetch_max_bytes  = optional(number, 104857600)
+    fetch_timeout_ms = optional(number, 30000)
+    webhook_attempts = optional(number, 8)
   })
   default = {}
 
   validation {
     condition     = contains(["auto", "cuda", "cpu"], var.backend.device)
     error_message = "backend.device must be auto, cuda or cpu."
+  }
+
+  validation {
+    condition     = contains(["auto", "fs", "redis"], var.backend.blob_store)
+    error_message = "backend.blob_store must be auto, fs or redis."
   }
 
   validation {
@@ -184,6 +199,12 @@ variable "upstash_rest_token" {
 
 variable "internal_secret" {
   description = "Shared HMAC secret the edge signs forwarded requests with (FA_INTERNAL_SECRET); the same value the edge worker holds."
+  type        = string
+  sensitive   = true
+}
+
+variable "webhook_secret" {
+  description = "HMAC key that signs webhook deliveries (FA_WEBHOOK_SECRET); the same in every region so customers verify one key whichever region ran their task."
   type        = string
   sensitive   = true
 }
