@@ -7,9 +7,10 @@
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { cpus, tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import libsamplerate from '@alexanderolsen/libsamplerate-js';
 import { decodeAudio } from '../region-backend/audio/decode.ts';
 import { resample } from '../region-backend/audio/resample.ts';
 
@@ -101,8 +102,21 @@ try {
   for (const rate of [8000, 22050, 44100, 48000]) {
     const x = new Float32Array(rate * 60).map((_, i) => Math.sin(i * 0.05) * 0.5);
     const { p50 } = await time(() => resample(x, rate, 16000));
-    console.log(`  ${rate} Hz -> 16 kHz: p50 ${p50.toFixed(1)} ms`);
+    // The same job with libsamplerate-js (WASM), fastest sinc mode, for comparison.
+    const src = await libsamplerate.create(1, rate, 16000, {
+      converterType: libsamplerate.ConverterType.SRC_SINC_FASTEST,
+    });
+    const lsr = await time(() => src.simple(x));
+    src.destroy();
+    console.log(
+      `  ${rate} Hz -> 16 kHz: p50 ${p50.toFixed(1)} ms (libsamplerate-js SINC_FASTEST: ${lsr.p50.toFixed(1)} ms)`,
+    );
   }
+  console.log(
+    `\nload average during the run: ${loadavg()
+      .map((l) => l.toFixed(1))
+      .join(' ')}`,
+  );
 } finally {
   rmSync(dir, { recursive: true, force: true });
 }
