@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { drift, matchWords, normaliseWord, scoreItem, summarise } from '../../region-backend/eval/score.ts';
+import {
+  drift,
+  matchWords,
+  normaliseWord,
+  scoreItem,
+  summarise,
+} from '../../region-backend/eval/score.ts';
 
 const w = (text: string, start: number, end: number) => ({ text, start, end });
 

@@ -31,6 +31,8 @@ export interface TemplateAlignmentOptions {
   pauseReachFrames: number;
   /** Silence frames inserted in the template before each word (0: none). */
   pauseSlotFrames: number;
+  /** How far from a fused word's shared-out split a pause may be to take its place. */
+  fusedPauseReachFrames: number;
 }
 
 export const DEFAULT_TEMPLATE_OPTIONS: TemplateAlignmentOptions = {
@@ -39,6 +41,7 @@ export const DEFAULT_TEMPLATE_OPTIONS: TemplateAlignmentOptions = {
   pauseKeepFrames: 2,
   pauseReachFrames: 5,
   pauseSlotFrames: 2,
+  fusedPauseReachFrames: 25,
 };
 
 /**
@@ -145,13 +148,27 @@ export function alignWithTemplate(
   const median = sortedDistances[sortedDistances.length >> 1]! || 1;
 
   const duration = input.samples.length / ENGINE_SAMPLE_RATE;
+  const starts = spans.map((span) => startAt(span.start));
+  const ends = spans.map((span, u) => Math.max(starts[u]!, endAt(span.end)));
+  // Inside a fused word the split is only a share of its length: a pause near it is better evidence.
+  for (let u = 0; u + 1 < spans.length; u++) {
+    if (spans[u + 1]!.groupStart) continue;
+    const pause = nearestPause(
+      ends[u]!,
+      recordingSpeech,
+      options.fusedPauseReachFrames,
+      options.pauseFrames,
+    );
+    if (pause && pause.start > starts[u]! && pause.end < ends[u + 1]!) {
+      ends[u] = pause.start + options.pauseKeepFrames;
+      starts[u + 1] = pause.end - options.pauseKeepFrames;
+    }
+  }
   const timings: UnitTiming[] = [];
   let previousEnd = 0;
   for (let u = 0; u < units.length; u++) {
     const span = spans[u]!;
-    let start = startAt(span.start);
-    let end = Math.max(start, endAt(span.end));
-    [start, end] = trimPauses(start, end, recordingSpeech, options);
+    let [start, end] = trimPauses(starts[u]!, ends[u]!, recordingSpeech, options);
     start = Math.max(start, previousEnd);
     end = Math.max(end, start);
     previousEnd = end;
@@ -159,11 +176,9 @@ export function alignWithTemplate(
     // the clip as a whole; lower for units whose times were shared out of a fused word.
     let sum = 0;
     let steps = 0;
-    for (
-      let r = Math.max(0, Math.floor(span.start - tFirst));
-      r < Math.min(rows, Math.ceil(span.end - tFirst));
-      r++
-    ) {
+    const r0 = span.start - tFirst + slotsBefore(span.start - tFirst, true);
+    const r1 = span.end - tFirst + slotsBefore(span.end - tFirst, false);
+    for (let r = Math.max(0, Math.floor(r0)); r < Math.min(rows, Math.ceil(r1)); r++) {
       sum += rowDistance[r]!;
       steps += rowSteps[r]!;
     }
@@ -285,6 +300,37 @@ function trimPauses(
     break;
   }
   return [newStart, Math.max(newStart, newEnd)];
+}
+
+/** The non-speech run of at least `minFrames` whose middle is nearest to `at`, within `reach`. */
+function nearestPause(
+  at: number,
+  speech: Uint8Array,
+  reach: number,
+  minFrames: number,
+): { start: number; end: number } | null {
+  const from = Math.max(0, Math.round(at) - reach);
+  const to = Math.min(speech.length, Math.round(at) + reach);
+  let best: { start: number; end: number } | null = null;
+  let bestDistance = Number.POSITIVE_INFINITY;
+  let i = from;
+  while (i < to) {
+    if (speech[i]) {
+      i++;
+      continue;
+    }
+    let j = i;
+    while (j < speech.length && !speech[j]) j++;
+    let k = i;
+    while (k > 0 && !speech[k - 1]) k--;
+    const distance = Math.abs((k + j) / 2 - at);
+    if (j - k >= minFrames && distance < bestDistance) {
+      best = { start: k, end: j };
+      bestDistance = distance;
+    }
+    i = j;
+  }
+  return best;
 }
 
 /** Template positions (relative to `first`) where a word event's group starts, after the first. */

@@ -1,4 +1,4 @@
-import { Fft } from './fft.ts';
+import { RealPowerSpectrum } from './fft.ts';
 
 /** Frame step of every feature sequence the dtw engine compares, in seconds. */
 export const FRAME_SECONDS = 0.01;
@@ -26,7 +26,7 @@ export interface FeatureSequence {
 }
 
 interface Plan {
-  fft: Fft;
+  spectrum: RealPowerSpectrum;
   window: Float64Array;
   hop: number;
   /** Mel filters as [first bin, weights]. */
@@ -74,7 +74,13 @@ function planFor(sampleRate: number): Plan {
       dct[c * MEL_BANDS + m] = Math.cos((Math.PI * c * (m + 0.5)) / MEL_BANDS);
     }
   }
-  const plan = { fft: new Fft(size), window, hop: sampleRate * FRAME_SECONDS, filters, dct };
+  const plan = {
+    spectrum: new RealPowerSpectrum(size),
+    window,
+    hop: sampleRate * FRAME_SECONDS,
+    filters,
+    dct,
+  };
   plans.set(sampleRate, plan);
   return plan;
 }
@@ -86,13 +92,12 @@ function planFor(sampleRate: number): Plan {
  */
 export function computeFeatures(samples: Float32Array, sampleRate: number): FeatureSequence {
   const plan = planFor(sampleRate);
-  const { fft, window, hop, filters, dct } = plan;
-  const size = fft.size;
+  const { spectrum, window, hop, filters, dct } = plan;
+  const size = spectrum.size;
   const count = Math.max(1, Math.round(samples.length / hop));
   const values = new Float32Array(count * CEPSTRA);
   const logEnergy = new Float32Array(count);
   const re = new Float64Array(size);
-  const im = new Float64Array(size);
   const power = new Float64Array(size / 2 + 1);
   const logMel = new Float32Array(count * MEL_BANDS);
   let maxLogMel = Number.NEGATIVE_INFINITY;
@@ -100,7 +105,6 @@ export function computeFeatures(samples: Float32Array, sampleRate: number): Feat
   for (let f = 0; f < count; f++) {
     const start = Math.round(f * hop) - half;
     re.fill(0);
-    im.fill(0);
     let energy = 0;
     let mean = 0;
     for (let i = 0; i < window.length; i++) {
@@ -115,8 +119,7 @@ export function computeFeatures(samples: Float32Array, sampleRate: number): Feat
       re[i] = x * window[i]!;
     }
     logEnergy[f] = Math.log(energy / window.length + 1e-10);
-    fft.transform(re, im);
-    for (let k = 0; k <= size / 2; k++) power[k] = re[k]! * re[k]! + im[k]! * im[k]!;
+    spectrum.compute(re, power);
     for (let m = 0; m < MEL_BANDS; m++) {
       const { first, weights } = filters[m]!;
       let sum = 0;

@@ -60,3 +60,54 @@ export class Fft {
     }
   }
 }
+
+/**
+ * Power spectrum (bins 0..n/2) of a real frame of length n, through one complex FFT of length
+ * n/2 (even samples as real parts, odd as imaginary): half the work of a full complex FFT.
+ */
+export class RealPowerSpectrum {
+  readonly size: number;
+  private readonly half: Fft;
+  private readonly re: Float64Array;
+  private readonly im: Float64Array;
+  private readonly cos: Float64Array;
+  private readonly sin: Float64Array;
+
+  constructor(size: number) {
+    this.size = size;
+    this.half = new Fft(size / 2);
+    this.re = new Float64Array(size / 2);
+    this.im = new Float64Array(size / 2);
+    this.cos = new Float64Array(size / 2);
+    this.sin = new Float64Array(size / 2);
+    for (let k = 0; k < size / 2; k++) {
+      this.cos[k] = Math.cos((-2 * Math.PI * k) / size);
+      this.sin[k] = Math.sin((-2 * Math.PI * k) / size);
+    }
+  }
+
+  /** `frame` has length `size` (zero-padded by the caller); `power` gets size/2 + 1 values. */
+  compute(frame: Float64Array, power: Float64Array): void {
+    const m = this.size / 2;
+    const { re, im } = this;
+    for (let i = 0; i < m; i++) {
+      re[i] = frame[2 * i]!;
+      im[i] = frame[2 * i + 1]!;
+    }
+    this.half.transform(re, im);
+    for (let k = 0; k <= m; k++) {
+      const a = k % m;
+      const b = (m - k) % m;
+      // Even and odd parts: E = (Z[k] + conj Z[m-k]) / 2, O = (Z[k] - conj Z[m-k]) / 2i.
+      const er = (re[a]! + re[b]!) / 2;
+      const ei = (im[a]! - im[b]!) / 2;
+      const or = (im[a]! + im[b]!) / 2;
+      const oi = -(re[a]! - re[b]!) / 2;
+      const c = k < m ? this.cos[k]! : -1;
+      const s = k < m ? this.sin[k]! : 0;
+      const xr = er + (or * c - oi * s);
+      const xi = ei + (or * s + oi * c);
+      power[k] = xr * xr + xi * xi;
+    }
+  }
+}
