@@ -74,6 +74,7 @@ resource "kubernetes_stateful_set_v1" "redis" {
           args = [
             "--appendonly", "yes",
             "--appendfsync", "everysec",
+            "--maxmemory", "${floor(var.redis_memory_mb * 0.8)}mb",
             "--maxmemory-policy", "noeviction",
             "--requirepass", "$(REDIS_PASSWORD)",
           ]
@@ -90,8 +91,8 @@ resource "kubernetes_stateful_set_v1" "redis" {
           }
 
           resources {
-            requests = { cpu = "250m", memory = "1Gi" }
-            limits   = { memory = "2Gi" }
+            requests = { cpu = "500m", memory = "${var.redis_memory_mb}Mi" }
+            limits   = { memory = "${var.redis_memory_mb}Mi" }
           }
 
           readiness_probe {

@@ -215,10 +215,16 @@ variable "redis_image" {
   default     = "redis:7.4.6-alpine"
 }
 
+variable "redis_memory_mb" {
+  description = "Memory limit of the regional Redis in MiB. It holds queued jobs and, with blob_store = redis, their audio until a worker takes them; Redis refuses writes at 80 % of this (noeviction), which the backend answers with 503."
+  type        = number
+  default     = 8192
+}
+
 variable "redis_storage_size" {
-  description = "Persistent volume size of the regional Redis."
+  description = "Persistent volume size of the regional Redis (append-only file); keep it at least twice redis_memory_mb."
   type        = string
-  default     = "10Gi"
+  default     = "20Gi"
 }
 
 variable "storage_class" {
