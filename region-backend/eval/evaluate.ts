@@ -4,6 +4,7 @@ import { unitsFor } from '../../shared/segmenters.ts';
 import { decodeAudio } from '../audio/decode.ts';
 import type { AlignmentEngine } from '../engines/engine.ts';
 import type { DatasetItem } from './dataset.ts';
+import type { TimedWord } from './score.ts';
 import {
   drift,
   type ItemScore,
@@ -31,9 +32,62 @@ export interface EvaluationReport {
   failures: Array<{ id: string; error: string }>;
 }
 
-/** Aligns every item with `engine`, one at a time (compute time is measured per item). */
+/** Something that times the words of an item: an engine, or another aligner's saved output. */
+export interface WordAligner {
+  info: { name: string; model: string; revision: string };
+  /** Timed words for the item, and the compute seconds they took. */
+  align(
+    item: DatasetItem,
+    samples: Float32Array,
+  ): Promise<{ words: TimedWord[]; computeSeconds: number }>;
+}
+
+/** An engine as a WordAligner: units from the transcript, times from alignBatch. */
+export function engineAligner(engine: AlignmentEngine): WordAligner {
+  return {
+    info: engine.info,
+    async align(item, samples) {
+      const units = unitsFor(item.text, item.language);
+      const cps = Array.from(item.text);
+      const started = performance.now();
+      const [timings] = await engine.alignBatch([
+        { samples, language: item.language, text: item.text, units },
+      ]);
+      const computeSeconds = (performance.now() - started) / 1000;
+      const words = units.map((u, k) => ({
+        text: cps.slice(u.charStart, u.charEnd).join(''),
+        start: timings![k]!.start,
+        end: timings![k]!.end,
+      }));
+      return { words, computeSeconds };
+    },
+  };
+}
+
+/**
+ * Saved output of another aligner (e.g. scripts/compare-echogarden.sh): JSON
+ * `{engine:{name,model,revision}, items:{[id]:{words:[{text,start,end}], computeSeconds}}}`.
+ */
+export interface PredictionsFile {
+  engine: { name: string; model: string; revision: string };
+  items: Record<string, { words: TimedWord[]; computeSeconds: number } | { error: string }>;
+}
+
+export function predictionsAligner(predictions: PredictionsFile): WordAligner {
+  return {
+    info: predictions.engine,
+    async align(item) {
+      const p = predictions.items[item.id];
+      if (!p) throw new Error(`no prediction for ${item.id}`);
+      if ('error' in p) throw new Error(p.error);
+      return p;
+    },
+  };
+}
+
+/** Aligns every item, one at a time (compute time is measured per item). */
 export async function evaluate(
-  engine: AlignmentEngine,
+  aligner: WordAligner,
   items: readonly DatasetItem[],
   onItem?: (item: EvaluatedItem) => void,
 ): Promise<EvaluationReport> {
@@ -43,22 +97,16 @@ export async function evaluate(
       maxSeconds: 3600,
       minSeconds: 0.05,
     });
-    const units = unitsFor(item.text, item.language);
-    const cps = Array.from(item.text);
     const started = performance.now();
+    let computeSeconds = 0;
     let score: ItemScore;
     let error: string | undefined;
     try {
-      const [timings] = await engine.alignBatch([
-        { samples: audio.samples, language: item.language, text: item.text, units },
-      ]);
-      const aligned = units.map((u, k) => ({
-        text: cps.slice(u.charStart, u.charEnd).join(''),
-        start: timings![k]!.start,
-        end: timings![k]!.end,
-      }));
-      score = scoreItem(item.words, aligned);
+      const aligned = await aligner.align(item, audio.samples);
+      computeSeconds = aligned.computeSeconds;
+      score = scoreItem(item.words, aligned.words);
     } catch (err) {
+      computeSeconds = (performance.now() - started) / 1000;
       error = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
       score = scoreItem(item.words, []);
     }
@@ -68,7 +116,7 @@ export async function evaluate(
       source: item.source,
       score,
       audioSeconds: audio.duration,
-      computeSeconds: (performance.now() - started) / 1000,
+      computeSeconds,
       ...(error ? { error } : {}),
     };
     evaluated.push(result);
@@ -80,7 +128,7 @@ export async function evaluate(
     return Object.fromEntries([...groups].sort().map(([k, v]) => [k, summarise(v)]));
   };
   return {
-    engine: { ...engine.info },
+    engine: { ...aligner.info },
     overall: summarise(evaluated),
     byLanguage: group((i) => i.language),
     bySource: group((i) => i.source),
