@@ -92,6 +92,30 @@ describe('Prometheus scrape configuration', () => {
   });
 });
 
+describe('Prometheus Operator manifests', () => {
+  it('the PrometheusRule carries exactly the rule groups of falign-alerts.yml', async () => {
+    const wrapped = parseYaml(await read('deploy/prometheus/operator/prometheusrule.yaml'));
+    expect(wrapped.kind).toBe('PrometheusRule');
+    expect(wrapped.spec).toEqual(parseYaml(alertsText));
+  });
+
+  it('the PodMonitor selects the backend pods on their named port and adds the region label', async () => {
+    const monitor = parseYaml(await read('deploy/prometheus/operator/podmonitor.yaml'));
+    expect(monitor.kind).toBe('PodMonitor');
+    expect(region.locals.labels).toMatchObject(monitor.spec.selector.matchLabels);
+    const endpoint = monitor.spec.podMetricsEndpoints[0];
+    expect(endpoint.path).toBe('/metrics');
+    const deployment = region.resources.get('kubernetes_deployment_v1.backend')!;
+    const podSpec = nested(nested(nested(deployment, 'spec'), 'template'), 'spec');
+    const ports = nestedAll(podSpec, 'container').flatMap((c) => nestedAll(c, 'port'));
+    expect(ports.map((p) => p.name)).toContain(endpoint.port);
+    expect(endpoint.relabelings).toContainEqual({
+      sourceLabels: ['__meta_kubernetes_pod_label_falign_dev_region'],
+      targetLabel: 'region',
+    });
+  });
+});
+
 describe('alert rules', () => {
   it('every rule has a duration, a severity and a summary', () => {
     expect(rules.length).toBeGreaterThanOrEqual(5);

@@ -34,8 +34,13 @@ function localBehind(argument: string): string {
   return m[1]!;
 }
 
-/** Secret names wrangler.toml's header documents (`wrangler secret put NAME`). */
+/**
+ * Secret names wrangler.toml declares: `[env.production.secrets] required` when present, else the
+ * names its header comment documents (`wrangler secret put NAME`).
+ */
 function documentedSecrets(): string[] {
+  const required = (wrangler as { secrets?: { required?: string[] } }).secrets?.required;
+  if (required) return required;
   const header = /# Secrets[^\n]*\n((?:#[^\n]*\n)+?)#\s*\n/.exec(wranglerText);
   if (!header) throw new Error('wrangler.toml has no "# Secrets" header block');
   return [...header[1]!.matchAll(/^#\s{2,4}([A-Z][A-Z0-9_]+)\s/gm)].map((m) => m[1]!);

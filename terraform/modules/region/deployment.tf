@@ -1,5 +1,6 @@
 # The backend pods: one GPU each, the model fetched and its ONNX graphs built by init containers
-# (`falign model pull`, `falign model build` into FA_MODEL_DIR), then `falign serve`. Replicas belong to the HorizontalPodAutoscaler after the first apply.
+# (`falign model pull`, `falign model build` into FA_MODEL_DIR), then `falign serve`. Replicas
+# belong to the HorizontalPodAutoscaler after the first apply.
 
 resource "kubernetes_deployment_v1" "backend" {
   metadata {
