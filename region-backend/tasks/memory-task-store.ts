@@ -32,11 +32,12 @@ export class MemoryTaskStore implements TaskStore {
     return Promise.all(taskIds.map((id) => this.getRecord(id)));
   }
 
-  async putResultOnce(taskId: string, entry: TaskResultEntry): Promise<boolean> {
-    const key = `r:${taskId}`;
-    if (this.entries.has(key)) return false;
-    this.entries.set(key, entry);
-    return true;
+  async putResultOnce(record: TaskRecord, entry: TaskResultEntry): Promise<boolean> {
+    const key = `r:${record.task_id}`;
+    const fresh = !this.entries.has(key);
+    if (fresh) this.entries.set(key, entry);
+    await this.putRecord(record);
+    return fresh;
   }
 
   async getResult(taskId: string): Promise<TaskResultEntry | null> {

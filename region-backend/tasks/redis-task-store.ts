@@ -44,12 +44,17 @@ export class RedisTaskStore implements TaskStore {
     return values.map((v) => parse(TaskRecordSchema, v));
   }
 
-  async putResultOnce(taskId: string, entry: TaskResultEntry): Promise<boolean> {
-    const ok = await this.redis.set(taskResultRedisKey(taskId), JSON.stringify(entry), {
-      ex: this.ttlSeconds,
-      nx: true,
-    });
-    return ok === 'OK';
+  async putResultOnce(record: TaskRecord, entry: TaskResultEntry): Promise<boolean> {
+    // One round trip; the result lands before the record that says it is there.
+    const [wrote] = await this.redis
+      .multi()
+      .set(taskResultRedisKey(record.task_id), JSON.stringify(entry), {
+        ex: this.ttlSeconds,
+        nx: true,
+      })
+      .set(taskRedisKey(record.task_id), JSON.stringify(record), { ex: this.ttlSeconds })
+      .exec<[string | null, string]>();
+    return wrote === 'OK';
   }
 
   async getResult(taskId: string): Promise<TaskResultEntry | null> {

@@ -105,14 +105,17 @@ export class TaskRunner {
     }
     const started = performance.now();
     const now = this.now();
-    await store.putRecord({
+    const processing: TaskRecord = {
       ...record,
       status: 'processing',
       progress: 0.1,
       attempts: record.attempts + 1,
       started_at: record.started_at ?? now,
       updated_at: now,
-    });
+    };
+    // Written while the work starts; awaited before any later write so it never lands last.
+    const marked = store.putRecord(processing);
+    marked.catch(() => {});
     try {
       const audio = await this.audioOf(job);
       const result = await this.deps.service.align({
@@ -122,9 +125,11 @@ export class TaskRunner {
         engine: job.engine,
         taskId: job.taskId,
       });
-      await this.complete(job, result);
+      await marked;
+      await this.complete(job, result, processing);
       this.deps.estimator.record((performance.now() - started) / 1000);
     } catch (err) {
+      await marked.catch(() => {});
       const { problem, retryable } = taskProblem(err);
       if (!retryable || ctx.finalAttempt) {
         await this.fail(job, problem);
@@ -158,10 +163,14 @@ export class TaskRunner {
     return fetched.bytes;
   }
 
-  private async complete(job: AlignJob, result: AlignmentResult): Promise<void> {
+  /** `known` is the record as this run last wrote it (saves a read). */
+  private async complete(
+    job: AlignJob,
+    result: AlignmentResult,
+    known?: TaskRecord,
+  ): Promise<void> {
     const { store } = this.deps;
-    await store.putResultOnce(job.taskId, { result, transcript: job.text });
-    const record = await store.getRecord(job.taskId);
+    const record = known ?? (await store.getRecord(job.taskId));
     if (!record) return;
     const now = this.now();
     const { error: _previous, ...rest } = record;
@@ -172,7 +181,7 @@ export class TaskRunner {
       finished_at: now,
       updated_at: now,
     };
-    await store.putRecord(final);
+    await store.putResultOnce(final, { result, transcript: job.text });
     await this.afterFinal(job, final);
   }
 

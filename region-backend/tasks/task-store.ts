@@ -15,8 +15,11 @@ export interface TaskStore {
   getRecord(taskId: string): Promise<TaskRecord | null>;
   /** Reads many records at once (batch summaries); null for missing ones. */
   getRecords(taskIds: readonly string[]): Promise<Array<TaskRecord | null>>;
-  /** Writes the result unless one exists; true when this call wrote it. */
-  putResultOnce(taskId: string, entry: TaskResultEntry): Promise<boolean>;
+  /**
+   * Completes a task in one step: writes the result unless one exists (a task is never given
+   * two results), then the record. True when this call wrote the result.
+   */
+  putResultOnce(record: TaskRecord, entry: TaskResultEntry): Promise<boolean>;
   getResult(taskId: string): Promise<TaskResultEntry | null>;
   putBatch(batch: BatchRecord): Promise<void>;
   getBatch(batchId: string): Promise<BatchRecord | null>;
