@@ -11,7 +11,7 @@ import {
   TERRAFORM_ROOT,
 } from './terraform-config.ts';
 
-const hclFiles = await findFiles(TERRAFORM_ROOT, ['.tf', '.tfvars']);
+const hclFiles = await findFiles(TERRAFORM_ROOT, ['.tf', '.tfvars', '.hcl.example']);
 const moduleDirs = (await readdir(join(TERRAFORM_ROOT, 'modules'))).map((d) =>
   join(TERRAFORM_ROOT, 'modules', d),
 );
