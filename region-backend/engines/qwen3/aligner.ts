@@ -154,10 +154,15 @@ export class Qwen3Aligner {
 
   /** Log-mel, encoder and decoder for a batch of clips: one pass, no chunking of long audio. */
   async forward(items: readonly ForwardItem[]): Promise<ForwardResult[]> {
-    const mels = items.map((it) => ({
-      features: this.mel.extract(it.samples),
-      frames: this.mel.frameCount(it.samples.length),
-    }));
+    const mels: { features: Float32Array; frames: number }[] = [];
+    for (const it of items) {
+      mels.push({
+        features: this.mel.extract(it.samples),
+        frames: this.mel.frameCount(it.samples.length),
+      });
+      // The front end runs on the event loop: let other work (HTTP, health checks) in between clips.
+      await new Promise((r) => setImmediate(r));
+    }
     const encoded = await this.encode(mels);
     const decoded = await this.decode(
       items.map((it, i) => ({ audio: encoded[i]!, unitTokenIds: it.unitTokenIds })),
