@@ -121,7 +121,7 @@ export async function startWranglerDev(options: WranglerDevOptions): Promise<Wra
 }
 
 /** Bundles the worker once, as `wrangler deploy` would, without deploying it. */
-function buildBundle(
+export function buildBundle(
   cwd: string,
   env: string,
   outdir: string,

@@ -5,12 +5,17 @@ import type { PreparedAlign } from '../env.ts';
 import { clientLocation } from '../regions/client-location.ts';
 import { type RankedRegion, rankRegions } from '../regions/rank-regions.ts';
 import type { EdgeRuntime } from '../runtime.ts';
+import type { WaitUntil } from '../wait-until.ts';
 import { readAlignFields } from './align-fields.ts';
 import { readCappedBody } from './read-body.ts';
 
 /** Ranks the usable regions for this client from the (cached) beacons. */
-export async function rankForRequest(req: Request, rt: EdgeRuntime): Promise<RankedRegion[]> {
-  const beacons = await rt.beacons.all();
+export async function rankForRequest(
+  req: Request,
+  rt: EdgeRuntime,
+  waitUntil?: WaitUntil,
+): Promise<RankedRegion[]> {
+  const beacons = await rt.beacons.all(waitUntil);
   return rankRegions(
     beacons,
     clientLocation(req, rt.config.allowLocationOverride),
@@ -36,8 +41,12 @@ function formatFor(req: Request, field: OutputFormat | null): OutputFormat | nul
  * rate limit are checked: buffer the body once (413 over the cap), read the regions, hash the
  * audio once and look up the result cache.
  */
-export async function prepareAlign(req: Request, rt: EdgeRuntime): Promise<PreparedAlign> {
-  const rankedP = rankForRequest(req, rt);
+export async function prepareAlign(
+  req: Request,
+  rt: EdgeRuntime,
+  waitUntil?: WaitUntil,
+): Promise<PreparedAlign> {
+  const rankedP = rankForRequest(req, rt, waitUntil);
   rankedP.catch(() => {});
   const max = rt.config.maxSyncBodyBytes;
   const body = await readCappedBody(

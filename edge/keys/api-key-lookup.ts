@@ -1,40 +1,63 @@
 import type { Redis } from '@upstash/redis';
-import { LRUCache } from 'lru-cache';
 import { type ApiKeyRecord, apiKeyRedisKey } from '../../shared/api-keys.ts';
+import type { WaitUntil } from '../wait-until.ts';
 
-type Entry = { record: ApiKeyRecord | null };
+type Entry = { record: ApiKeyRecord | null; readAt: number };
 
 /**
  * API key records from global Redis by SHA-256, with a short per-isolate cache (unknown keys
- * included, so a flood of bad keys does not reach Redis). A revocation takes effect within
- * the cache's TTL. Concurrent look-ups of one key share a single Redis call.
+ * included, so a flood of bad keys does not reach Redis). An entry older than `ttlMs` is never
+ * used, so a revocation takes effect within the TTL; one past half its TTL is used while a
+ * background read refreshes it, so a busy key never waits on Redis. Concurrent look-ups of one
+ * key share a single Redis call.
  */
 export class ApiKeyLookup {
   readonly #redis: Redis;
-  readonly #cache: LRUCache<string, Entry>;
+  readonly #ttlMs: number;
+  readonly #maxEntries: number;
+  readonly #now: () => number;
+  readonly #cache = new Map<string, Entry>();
   readonly #inflight = new Map<string, Promise<Entry>>();
 
-  constructor(redis: Redis, ttlMs: number, maxEntries = 10_000) {
+  constructor(redis: Redis, ttlMs: number, maxEntries = 10_000, now: () => number = Date.now) {
     this.#redis = redis;
-    this.#cache = new LRUCache<string, Entry>({ max: maxEntries, ttl: Math.max(1, ttlMs) });
+    this.#ttlMs = Math.max(1, ttlMs);
+    this.#maxEntries = maxEntries;
+    this.#now = now;
   }
 
   /** The record for a key hash, or null when there is none. Throws when Redis cannot answer. */
-  async find(sha256: string): Promise<ApiKeyRecord | null> {
+  async find(sha256: string, waitUntil?: WaitUntil): Promise<ApiKeyRecord | null> {
     const cached = this.#cache.get(sha256);
-    if (cached) return cached.record;
+    const age = cached ? this.#now() - cached.readAt : Number.POSITIVE_INFINITY;
+    if (cached && age < this.#ttlMs) {
+      if (age > this.#ttlMs / 2 && waitUntil) {
+        waitUntil(this.#load(sha256).catch(() => {}));
+      }
+      return cached.record;
+    }
+    return (await this.#load(sha256)).record;
+  }
+
+  #load(sha256: string): Promise<Entry> {
     let pending = this.#inflight.get(sha256);
     if (!pending) {
       pending = this.#read(sha256).finally(() => this.#inflight.delete(sha256));
       this.#inflight.set(sha256, pending);
     }
-    return (await pending).record;
+    return pending;
   }
 
   async #read(sha256: string): Promise<Entry> {
+    const readAt = this.#now();
     const record = (await this.#redis.get<ApiKeyRecord>(apiKeyRedisKey(sha256))) ?? null;
-    const entry = { record };
+    const entry = { record, readAt };
+    // Map order is insertion order: re-insert to keep recently read keys, drop the oldest.
+    this.#cache.delete(sha256);
     this.#cache.set(sha256, entry);
+    if (this.#cache.size > this.#maxEntries) {
+      this.#cache.delete(this.#cache.keys().next().value!);
+    }
     return entry;
   }
 }

@@ -3,6 +3,7 @@ import { keyIdFromHash, looksLikeApiKey, readApiKey, sha256Hex } from '../../sha
 import { ProblemError } from '../../shared/problem.ts';
 import type { EdgeEnv } from '../env.ts';
 import type { ApiKeyLookup } from '../keys/api-key-lookup.ts';
+import { waitUntilOf } from '../wait-until.ts';
 
 const unauthorized = (detail: string, error?: string) =>
   new ProblemError('unauthorized', detail, {
@@ -31,7 +32,7 @@ export function apiKeyAuth(
     const sha = await sha256Hex(key);
     let record: Awaited<ReturnType<ApiKeyLookup['find']>>;
     try {
-      record = await keys.find(sha);
+      record = await keys.find(sha, waitUntilOf(c));
     } catch (err) {
       throw new ProblemError('overloaded', 'the key store is unavailable; retry shortly', {
         extra: { retry_after: 2 },

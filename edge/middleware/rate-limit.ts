@@ -2,6 +2,7 @@ import type { MiddlewareHandler } from 'hono';
 import { ProblemError } from '../../shared/problem.ts';
 import type { EdgeEnv } from '../env.ts';
 import type { TenantRateLimiter } from '../rate-limit/tenant-rate-limiter.ts';
+import { waitUntilOf } from '../wait-until.ts';
 
 /**
  * Per-tenant rate limit with the key's own policy. Every answer carries the RateLimit headers
@@ -11,11 +12,7 @@ export function tenantRateLimit(limiter: TenantRateLimiter): MiddlewareHandler<E
   return async (c, next) => {
     const { tenant, rateLimit } = c.var.caller;
     const d = await limiter.limit(tenant, rateLimit);
-    try {
-      c.executionCtx.waitUntil(d.pending);
-    } catch {
-      // No execution context (app.request() in a unit test): nothing to keep alive.
-    }
+    waitUntilOf(c)?.(d.pending);
     const resetSeconds = Math.max(0, Math.ceil((d.reset - Date.now()) / 1000));
     const headers = {
       'ratelimit-limit': String(d.limit),

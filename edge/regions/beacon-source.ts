@@ -1,27 +1,42 @@
 import type { Redis } from '@upstash/redis';
 import { BEACON_INDEX_KEY, beaconRedisKey, type RegionBeacon } from '../../shared/beacon.ts';
+import type { WaitUntil } from '../wait-until.ts';
 
 /**
- * Region beacons from global Redis, cached per isolate for `ttlMs`; concurrent requests share
- * one read. When Redis cannot answer, the last beacons read are served (their `at` ages them
- * out, so a long outage still ends in "no healthy region" rather than stale routing).
+ * Region beacons from global Redis, cached per isolate. Within `ttlMs` the cached beacons are
+ * served as they are; after it they are still served (for up to `maxAgeMs`) while one
+ * background read refreshes them, so a request never waits on Redis for routing except in a
+ * cold isolate. When Redis cannot answer, the last beacons read are kept (their `at` ages them
+ * out, so a long outage ends in "no healthy region" rather than stale routing).
  */
 export class BeaconSource {
   readonly #redis: Redis;
   readonly #ttlMs: number;
+  readonly #maxAgeMs: number;
   readonly #now: () => number;
   #value: RegionBeacon[] = [];
   #readAt = Number.NEGATIVE_INFINITY;
   #inflight: Promise<RegionBeacon[]> | null = null;
 
-  constructor(redis: Redis, ttlMs: number, now: () => number = Date.now) {
+  constructor(redis: Redis, ttlMs: number, now: () => number = Date.now, maxAgeMs = 5_000) {
     this.#redis = redis;
     this.#ttlMs = ttlMs;
+    this.#maxAgeMs = Math.max(ttlMs, maxAgeMs);
     this.#now = now;
   }
 
-  all(): Promise<RegionBeacon[]> {
-    if (this.#now() - this.#readAt < this.#ttlMs) return Promise.resolve(this.#value);
+  all(waitUntil?: WaitUntil): Promise<RegionBeacon[]> {
+    const age = this.#now() - this.#readAt;
+    if (age < this.#ttlMs) return Promise.resolve(this.#value);
+    const refresh = this.#refresh();
+    if (age < this.#maxAgeMs && waitUntil) {
+      waitUntil(refresh);
+      return Promise.resolve(this.#value);
+    }
+    return refresh;
+  }
+
+  #refresh(): Promise<RegionBeacon[]> {
     this.#inflight ??= this.#read().finally(() => {
       this.#inflight = null;
     });

@@ -6,6 +6,7 @@ import { readCappedBody } from '../align/read-body.ts';
 import type { EdgeEnv } from '../env.ts';
 import { forwardToRegions } from '../forward/forward-route.ts';
 import type { EdgeRuntime } from '../runtime.ts';
+import { waitUntilOf } from '../wait-until.ts';
 
 /**
  * Starts the caller-independent work of POST /api/align before authentication runs, so the
@@ -14,7 +15,7 @@ import type { EdgeRuntime } from '../runtime.ts';
  */
 export function startAlignPreparation(rt: EdgeRuntime): MiddlewareHandler<EdgeEnv> {
   return async (c, next) => {
-    const prep = prepareAlign(c.req.raw, rt);
+    const prep = prepareAlign(c.req.raw, rt, waitUntilOf(c));
     prep.catch(() => {});
     c.set('alignPrep', prep);
     await next();
@@ -50,7 +51,7 @@ export function alignRoutes(rt: EdgeRuntime): Hono<EdgeEnv> {
         max,
         `the batch body is over ${max} bytes; send items with audio_url, or split the batch`,
       ),
-      rankForRequest(c.req.raw, rt),
+      rankForRequest(c.req.raw, rt, waitUntilOf(c)),
     ]);
     return forwardToRegions(c, rt, ranked, body);
   });

@@ -76,6 +76,19 @@ describe('edge: region selection and failover', () => {
     }
   });
 
+  it('refreshes beacons in the background once its cache is old, never blocking a request', async () => {
+    const paris = { 'x-client-location': at(PLACES.paris) };
+    await setBeacons([beacon('us-east'), beacon('eu-west')]);
+    const edge = freshEdge({ BEACON_CACHE_TTL_MS: '100' });
+    expect(await regionOf(await send(edge, paris))).toBe('eu-west');
+    await setBeacons([beacon('us-east'), beacon('eu-west', { ready: false })]);
+    await new Promise((r) => setTimeout(r, 150));
+    // Served from the old beacons while the refresh runs (kept alive by waitUntil)...
+    expect(await regionOf(await send(edge, paris))).toBe('eu-west');
+    // ...which the next request sees.
+    expect(await regionOf(await send(edge, paris))).toBe('us-east');
+  });
+
   it('steers away from a nearby region under heavy load', async () => {
     const paris = { 'x-client-location': at(PLACES.paris) };
     await setBeacons([beacon('us-east'), beacon('eu-west', { queue_depth: 40 })]);

@@ -1,0 +1,384 @@
+/**
+ * The edge's own cost under plain `workerd serve` (the production runtime; `wrangler dev` adds
+ * its own proxy and logging and is not measured here). Issue 7's figures:
+ *
+ * 1. A 200 KB multipart align request at 1 and 8 connections: direct to a region vs through a
+ *    bare workerd fetch() proxy vs through the edge (API key, rate limit, cache look-up miss,
+ *    region choice, signed forwarding). Goal: edge adds <= 1.5 ms p50 at 1 connection and
+ *    keeps >= 70% of direct throughput at 8.
+ * 2. An edge cache hit vs a worker that returns a fixed response. Goal: <= 1.5x.
+ * 3. Failover: one request at a time to the nearest region; it is killed; time until the first
+ *    request is served by the other region. Goal: <= 1 s.
+ *
+ * The "region" is a minimal Node HTTP server that reads the body and answers a fixed JSON
+ * result, so the figures are the edge's and not an engine's. Global Redis is a real
+ * redis-server behind the project's Upstash REST dev server, as in the local stack.
+ *
+ *   node bin/run-ts.mjs bench/edge-workerd.ts [--requests 1500]
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { Redis as UpstashRedis } from '@upstash/redis';
+import { Pool } from 'undici';
+import { findFreePort, startRedisServer } from '../dev/redis-server/index.ts';
+import { buildBundle } from '../dev/stack/wrangler-dev.ts';
+import { startUpstashRestServer } from '../dev/upstash-rest/index.ts';
+import { BeaconPublisher } from '../region-backend/beacon/beacon-publisher.ts';
+import { ApiKeyService } from '../region-backend/keys/api-key-service.ts';
+import { RedisApiKeyStore } from '../region-backend/keys/redis-api-key-store.ts';
+import type { CachedAlignment } from '../shared/alignment.ts';
+import { sha256Hex } from '../shared/api-keys.ts';
+import { resultCacheKey } from '../shared/cache-key.ts';
+import { describeMachine } from './machine.ts';
+
+const { values } = parseArgs({ options: { requests: { type: 'string', default: '1500' } } });
+const N = Number(values.requests);
+const ROOT = resolve(import.meta.dirname, '..');
+const ENGINE = { name: 'dtw', model: 'espeak-ng+dtw', revision: 'bench' };
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+function pct(xs: number[], p: number): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))]!;
+}
+
+/** A stand-in region: reads the body, answers a fixed result. */
+async function startRegionStub(name: string): Promise<{ url: string; server: Server }> {
+  const body = JSON.stringify({ region: name, words: [], cached: false });
+  const server = createServer((req, res) => {
+    req.on('data', () => {});
+    req.on('end', () => {
+      res.writeHead(200, { 'content-type': 'application/json', 'x-cache': 'MISS' });
+      res.end(body);
+    });
+  });
+  server.keepAliveTimeout = 60_000;
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, server };
+}
+
+/** A 16 kHz mono 16-bit WAV of `bytes` total size, noise. */
+function wavOfSize(bytes: number): Uint8Array {
+  const n = Math.floor((bytes - 44) / 2);
+  const buf = Buffer.alloc(44 + n * 2);
+  buf.write('RIFF', 0);
+  buf.writeUInt32LE(36 + n * 2, 4);
+  buf.write('WAVEfmt ', 8);
+  buf.writeUInt32LE(16, 16);
+  buf.writeUInt16LE(1, 20);
+  buf.writeUInt16LE(1, 22);
+  buf.writeUInt32LE(16000, 24);
+  buf.writeUInt32LE(32000, 28);
+  buf.writeUInt16LE(2, 32);
+  buf.writeUInt16LE(16, 34);
+  buf.write('data', 36);
+  buf.writeUInt32LE(n * 2, 40);
+  randomBytes(n * 2).copy(buf, 44);
+  return new Uint8Array(buf);
+}
+
+function multipart(audio: Uint8Array, text: string): { body: Buffer; type: string } {
+  const b = `----falignbench${randomBytes(8).toString('hex')}`;
+  const field = (name: string, value: string) =>
+    `--${b}\r\nContent-Disposition: form-data; name="${name}"\r\n\r\n${value}\r\n`;
+  const body = Buffer.concat([
+    Buffer.from(
+      `--${b}\r\nContent-Disposition: form-data; name="audio"; filename="a.wav"\r\nContent-Type: audio/wav\r\n\r\n`,
+    ),
+    Buffer.from(audio),
+    Buffer.from(`\r\n${field('text', text)}${field('language', 'English')}--${b}--\r\n`),
+  ]);
+  return { body, type: `multipart/form-data; boundary=${b}` };
+}
+
+interface LoadResult {
+  p50: number;
+  p99: number;
+  rps: number;
+  errors: number;
+}
+
+/** `total` requests over `connections` keep-alive connections; latencies in ms. */
+async function load(
+  url: string,
+  connections: number,
+  total: number,
+  init: { method: 'GET' | 'POST'; headers: Record<string, string>; body?: Buffer },
+  expectHeader?: [string, string],
+): Promise<LoadResult> {
+  const u = new URL(url);
+  const pool = new Pool(u.origin, { connections, pipelining: 1 });
+  const lat: number[] = [];
+  let errors = 0;
+  let next = 0;
+  const one = async () => {
+    const t0 = performance.now();
+    const res = await pool.request({
+      path: u.pathname + u.search,
+      method: init.method,
+      headers: init.headers,
+      body: init.body ?? null,
+    });
+    await res.body.arrayBuffer();
+    const ok =
+      res.statusCode === 200 && (!expectHeader || res.headers[expectHeader[0]] === expectHeader[1]);
+    if (!ok) errors++;
+    return performance.now() - t0;
+  };
+  // Warm-up: connections open, isolate and caches warm.
+  for (let i = 0; i < Math.min(100, total / 10); i++) await one();
+  const started = performance.now();
+  await Promise.all(
+    Array.from({ length: connections }, async () => {
+      while (next++ < total) lat.push(await one());
+    }),
+  );
+  const seconds = (performance.now() - started) / 1000;
+  await pool.close();
+  return { p50: pct(lat, 50), p99: pct(lat, 99), rps: total / seconds, errors };
+}
+
+const fmt = (r: LoadResult) =>
+  `p50 ${r.p50.toFixed(2)} ms, p99 ${r.p99.toFixed(2)} ms, ${r.rps.toFixed(0)} req/s${r.errors ? `, ${r.errors} errors` : ''}`;
+
+function capnp(o: {
+  edgePort: number;
+  fixedPort: number;
+  proxyPort: number;
+  bindings: Record<string, string>;
+  upstream: string;
+}): string {
+  const text = (k: string, v: string) =>
+    `(name = ${JSON.stringify(k)}, text = ${JSON.stringify(v)})`;
+  return `using Workerd = import "/workerd/workerd.capnp";
+const config :Workerd.Config = (
+  services = [
+    (name = "edge", worker = .edge),
+    (name = "fixed", worker = .fixed),
+    (name = "proxy", worker = .proxy),
+    (name = "net", network = (allow = ["public", "private", "local"])),
+  ],
+  sockets = [
+    (name = "edge", address = "127.0.0.1:${o.edgePort}", http = (), service = "edge"),
+    (name = "fixed", address = "127.0.0.1:${o.fixedPort}", http = (), service = "fixed"),
+    (name = "proxy", address = "127.0.0.1:${o.proxyPort}", http = (), service = "proxy"),
+  ],
+);
+const edge :Workerd.Worker = (
+  modules = [(name = "index.js", esModule = embed "bundle/index.js")],
+  compatibilityDate = "2026-04-20",
+  bindings = [${Object.entries(o.bindings)
+    .map(([k, v]) => text(k, v))
+    .join(', ')}],
+  globalOutbound = "net",
+);
+const fixed :Workerd.Worker = (
+  modules = [(name = "fixed.js", esModule = embed "fixed.js")],
+  compatibilityDate = "2026-04-20",
+);
+const proxy :Workerd.Worker = (
+  modules = [(name = "proxy.js", esModule = embed "proxy.js")],
+  compatibilityDate = "2026-04-20",
+  bindings = [${text('UPSTREAM', o.upstream)}],
+  globalOutbound = "net",
+);
+`;
+}
+
+const FIXED_WORKER = `export default { fetch() {
+  return new Response('{"task_id":"x","words":[]}', { headers: { 'content-type': 'application/json' } });
+} };`;
+const PROXY_WORKER = `export default { fetch(request, env) {
+  const u = new URL(request.url);
+  return fetch(new Request(env.UPSTREAM + u.pathname + u.search, request));
+} };`;
+
+async function main(): Promise<void> {
+  console.log(describeMachine());
+  console.log(`requests per run: ${N}`);
+  const dir = await mkdtemp(join(tmpdir(), 'falign-bench-edge-'));
+  const redisServer = await startRedisServer();
+  const token = randomBytes(16).toString('hex');
+  const rest = await startUpstashRestServer({ redisUrl: redisServer.url, token });
+  const redis = new UpstashRedis({ url: rest.url, token, enableTelemetry: false });
+  const near = await startRegionStub('eu-west');
+  const far = await startRegionStub('us-east');
+  const publishers = [
+    { region: 'eu-west', url: near.url, latitude: 53.35, longitude: -6.26 },
+    { region: 'us-east', url: far.url, latitude: 39.04, longitude: -77.49 },
+  ].map(
+    (r) =>
+      new BeaconPublisher({
+        redis,
+        snapshot: () => ({
+          ...r,
+          healthy: true,
+          ready: true,
+          queue_depth: 0,
+          in_flight: 0,
+          breaker: 'closed' as const,
+          compute_p50_ms: null,
+          gpu: null,
+          engine: ENGINE,
+        }),
+      }),
+  );
+  for (const p of publishers) p.start();
+  const keys = new ApiKeyService(new RedisApiKeyStore(redis));
+  const { key } = await keys.create({
+    tenant: 'bench',
+    requests: 1_000_000_000,
+    windowSeconds: 60,
+  });
+
+  const audio = wavOfSize(200 * 1024);
+  const miss = multipart(audio, 'a benchmark sentence that is never cached');
+  const hitText = 'Hello world from the edge cache.';
+  const hit = multipart(audio, hitText);
+  const cached: CachedAlignment = {
+    engine: ENGINE,
+    language: 'English',
+    duration: 6.4,
+    timings: hitText.split(' ').map((_, i) => ({ start: i, end: i + 0.5, confidence: 0.9 })),
+    compute_ms: 100,
+  };
+  await redis.set(
+    await resultCacheKey({
+      engine: ENGINE.name,
+      revision: ENGINE.revision,
+      language: 'English',
+      audioSha256: await sha256Hex(audio),
+      text: hitText,
+    }),
+    JSON.stringify(cached),
+  );
+
+  await buildBundle(ROOT, 'production', join(dir, 'bundle'), {
+    ...process.env,
+    WRANGLER_SEND_METRICS: 'false',
+  });
+  await writeFile(join(dir, 'fixed.js'), FIXED_WORKER);
+  await writeFile(join(dir, 'proxy.js'), PROXY_WORKER);
+  const [edgePort, fixedPort, proxyPort] = [
+    await findFreePort(),
+    await findFreePort(),
+    await findFreePort(),
+  ];
+  await writeFile(
+    join(dir, 'config.capnp'),
+    capnp({
+      edgePort,
+      fixedPort,
+      proxyPort,
+      upstream: near.url,
+      bindings: {
+        ENVIRONMENT: 'dev',
+        ALLOW_LOCATION_OVERRIDE: 'true',
+        UPSTASH_REDIS_REST_URL: rest.url,
+        UPSTASH_REDIS_REST_TOKEN: token,
+        FA_INTERNAL_SECRET: randomBytes(32).toString('hex'),
+        CORS_ORIGINS: '*',
+        ATTEMPT_TIMEOUT_MS: '5000',
+        FORWARD_DEADLINE_MS: '10000',
+      },
+    }),
+  );
+  const workerd: ChildProcess = spawn(
+    join(ROOT, 'node_modules/.bin/workerd'),
+    ['serve', join(dir, 'config.capnp'), '--experimental'],
+    { stdio: ['ignore', 'ignore', 'inherit'], detached: true },
+  );
+  const edge = `http://127.0.0.1:${edgePort}`;
+  for (let i = 0; ; i++) {
+    try {
+      if ((await fetch(`${edge}/health`)).ok) break;
+    } catch {}
+    if (i > 200) throw new Error('workerd did not start');
+    await sleep(50);
+  }
+  try {
+    const paris = { 'x-client-location': '48.86,2.35' };
+    const post = (m: { body: Buffer; type: string }, extra: Record<string, string> = {}) => ({
+      method: 'POST' as const,
+      headers: { 'content-type': m.type, authorization: `Bearer ${key}`, ...paris, ...extra },
+      body: m.body,
+    });
+    console.log('\n1. 200 KB multipart align request (region answers a fixed result)');
+    const results: Record<string, LoadResult> = {};
+    for (const c of [1, 8]) {
+      const total = c === 1 ? N : N * 2;
+      results[`direct${c}`] = await load(`${near.url}/api/align`, c, total, post(miss));
+      results[`proxy${c}`] = await load(
+        `http://127.0.0.1:${proxyPort}/api/align`,
+        c,
+        total,
+        post(miss),
+      );
+      results[`edge${c}`] = await load(`${edge}/api/align`, c, total, post(miss), [
+        'x-region',
+        'eu-west',
+      ]);
+      console.log(`  ${c} connection(s):`);
+      console.log(`    direct to region        ${fmt(results[`direct${c}`]!)}`);
+      console.log(`    bare workerd proxy      ${fmt(results[`proxy${c}`]!)}`);
+      console.log(`    edge (auth+rl+cache+route) ${fmt(results[`edge${c}`]!)}`);
+    }
+    const added = results.edge1!.p50 - results.direct1!.p50;
+    const keep = results.edge8!.rps / results.direct8!.rps;
+    console.log(`  edge adds ${added.toFixed(2)} ms p50 at 1 connection (goal <= 1.5 ms)`);
+    console.log(
+      `  edge keeps ${(keep * 100).toFixed(0)}% of direct throughput at 8 connections (goal >= 70%)`,
+    );
+
+    console.log('\n2. cache hit at the edge vs a worker returning a fixed response (1 connection)');
+    const fixed = await load(`http://127.0.0.1:${fixedPort}/`, 1, N, {
+      method: 'GET',
+      headers: {},
+    });
+    const hitRes = await load(`${edge}/api/align`, 1, N, post(hit), ['x-cache', 'HIT']);
+    console.log(`    fixed-response worker   ${fmt(fixed)}`);
+    console.log(`    edge cache hit          ${fmt(hitRes)}`);
+    console.log(`  ratio ${(hitRes.p50 / fixed.p50).toFixed(2)}x p50 (goal <= 1.5x)`);
+
+    console.log('\n3. failover: the nearest region is killed while requests flow (1 connection)');
+    const pool = new Pool(edge, { connections: 1 });
+    let killedAt = 0;
+    let firstElsewhere = 0;
+    let failures = 0;
+    for (let i = 0; i < 400 && !firstElsewhere; i++) {
+      if (i === 50) {
+        near.server.close();
+        near.server.closeAllConnections();
+        killedAt = performance.now();
+      }
+      const res = await pool.request({ path: '/api/align', ...post(miss) });
+      await res.body.arrayBuffer();
+      if (res.statusCode !== 200) failures++;
+      if (killedAt && res.statusCode === 200 && res.headers['x-region'] === 'us-east') {
+        firstElsewhere = performance.now();
+      }
+    }
+    await pool.close();
+    console.log(
+      `  first request served by us-east ${(firstElsewhere - killedAt).toFixed(1)} ms after the kill; ${failures} failed requests (goal <= 1 s)`,
+    );
+  } finally {
+    try {
+      process.kill(-workerd.pid!, 'SIGKILL');
+    } catch {}
+    for (const p of publishers) await p.stop({ withdraw: false });
+    far.server.close();
+    far.server.closeAllConnections();
+    await rest.close();
+    await redisServer.stop();
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+await main();
