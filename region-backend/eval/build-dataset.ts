@@ -4,7 +4,14 @@ import { join } from 'node:path';
 import { LANGUAGE_NAMES, type Language } from '../../shared/languages.ts';
 import { unitsFor } from '../../shared/segmenters.ts';
 import { decodeAudio } from '../audio/decode.ts';
-import { addNoise, joinWords, seededRandom, trimSilence, type WordAudio } from './clip-assembly.ts';
+import {
+  addNoise,
+  joinWords,
+  longestInnerSilence,
+  seededRandom,
+  trimSilence,
+  type WordAudio,
+} from './clip-assembly.ts';
 import type { DatasetItemFile } from './dataset.ts';
 import type { TimedWord } from './score.ts';
 import { SENTENCES } from './sentences.ts';
@@ -186,6 +193,9 @@ async function buildEspeak(scratch: string, write: Write): Promise<void> {
   }
 }
 
+/** Longest silence (seconds) a recorded word may contain and still be used. */
+const MAX_INNER_SILENCE = 0.25;
+
 /** Recorded human words (qabcs-data) or syllables (klettres-data), eight per item, known gaps. */
 async function buildRecorded(
   name: string,
@@ -201,21 +211,24 @@ async function buildRecorded(
     } catch {
       throw new Error(`${name} for '${code}' is not installed (apt-get install ${name}-data)`);
     }
-    // A fixed shuffle, then items of eight.
+    // A fixed shuffle; recordings with a long silence inside are left out (no honest edges).
     const order = words
       .map((w) => ({ w, k: random() }))
       .sort((a, b) => a.k - b.k)
       .map((x) => x.w);
-    for (let i = 0; i + 8 <= Math.min(order.length, 80); i += 8) {
-      const chosen = order.slice(i, i + 8);
-      const pieces: WordAudio[] = [];
-      for (const w of chosen)
-        pieces.push({ text: w.text, samples: trimSilence(await decodeFile(w.path)) });
+    const usable: WordAudio[] = [];
+    for (const w of order) {
+      if (usable.length >= 80) break;
+      const samples = trimSilence(await decodeFile(w.path));
+      if (longestInnerSilence(samples) <= MAX_INNER_SILENCE) usable.push({ text: w.text, samples });
+    }
+    for (let i = 0; i + 8 <= usable.length; i += 8) {
+      const pieces = usable.slice(i, i + 8);
       const gaps = pieces.map((_, k) => (k === 0 ? 0.4 : 0.1 + 0.4 * random()));
       gaps.push(0.4);
       const joined = joinWords(pieces, gaps);
       await write(`${name}-${language.toLowerCase()}`, `w${i / 8 + 1}`, joined.samples, {
-        text: chosen.map((w) => w.text).join(' '),
+        text: pieces.map((w) => w.text).join(' '),
         language,
         words: joined.words,
       });

@@ -25,6 +25,30 @@ export function trimSilence(samples: Float32Array, relative = 0.01): Float32Arra
   return samples.slice(a, b);
 }
 
+/**
+ * Longest run of silence (seconds) inside a trimmed clip, on 10 ms frames whose peak stays
+ * under `relative` x the clip's peak. A recording with a long inner silence (two takes, a
+ * spelled-out word) has no single honest start and end, so dataset builders skip it.
+ */
+export function longestInnerSilence(
+  samples: Float32Array,
+  sampleRate = 16_000,
+  relative = 0.01,
+): number {
+  let peak = 0;
+  for (const x of samples) peak = Math.max(peak, Math.abs(x));
+  const frame = Math.round(sampleRate / 100);
+  let run = 0;
+  let longest = 0;
+  for (let at = 0; at + frame <= samples.length; at += frame) {
+    let framePeak = 0;
+    for (let i = at; i < at + frame; i++) framePeak = Math.max(framePeak, Math.abs(samples[i]!));
+    run = framePeak < peak * relative ? run + 1 : 0;
+    longest = Math.max(longest, run);
+  }
+  return (longest * frame) / sampleRate;
+}
+
 /** A piece of audio that is one word. */
 export interface WordAudio {
   text: string;
