@@ -1,4 +1,5 @@
 import type { Redis } from '@upstash/redis';
+import { LRUCache } from 'lru-cache';
 import { type AlignmentResult, buildWords, type CachedAlignment } from '../../shared/alignment.ts';
 import { resultCacheKey } from '../../shared/cache-key.ts';
 import type { Language } from '../../shared/languages.ts';
@@ -16,14 +17,25 @@ export interface CacheLookup {
  * The global result cache read at the edge (DESIGN §2 step 3). Entries are engine output per
  * unit (CachedAlignment); the public result is rebuilt here for the transcript as sent. A
  * lookup never fails a request: a slow or broken Redis is a miss.
+ *
+ * Hot entries are also kept in the isolate (bounded by size, well inside the 128 MB isolate
+ * limit), so a repeated hit costs no Redis round trip. An entry never changes once written
+ * (its key names the engine revision), so keeping it locally cannot serve a stale result.
  */
 export class EdgeResultCache {
   readonly #redis: Redis;
   readonly #timeoutMs: number;
+  readonly #local: LRUCache<string, CachedAlignment>;
 
-  constructor(redis: Redis, timeoutMs = 300) {
+  constructor(redis: Redis, timeoutMs = 300, localBytes = 8 * 1024 * 1024, localTtlMs = 300_000) {
     this.#redis = redis;
     this.#timeoutMs = timeoutMs;
+    this.#local = new LRUCache<string, CachedAlignment>({
+      maxSize: localBytes,
+      // Rough bytes of an entry: its timings dominate.
+      sizeCalculation: (v) => 256 + v.timings.length * 64,
+      ttl: localTtlMs,
+    });
   }
 
   async lookup(q: CacheLookup): Promise<AlignmentResult | null> {
@@ -34,6 +46,24 @@ export class EdgeResultCache {
       audioSha256: q.audioSha256,
       text: q.text,
     });
+    const cached = this.#local.get(key) ?? (await this.#readGlobal(key));
+    if (!cached || !Array.isArray(cached.timings)) return null;
+    const units = unitsFor(q.text, q.language);
+    // Units that no longer match (another segmenter version wrote it) are a miss, not an error.
+    if (units.length === 0 || units.length !== cached.timings.length) return null;
+    this.#local.set(key, cached);
+    return {
+      task_id: `task_${crypto.randomUUID()}`,
+      language: q.language,
+      duration: Math.round(cached.duration * 1000) / 1000,
+      engine: cached.engine,
+      words: buildWords(q.text, units, cached.timings, cached.duration),
+      cached: true,
+      timing: { queue_ms: 0, compute_ms: 0 },
+    };
+  }
+
+  async #readGlobal(key: string): Promise<CachedAlignment | null> {
     let cached: CachedAlignment | null;
     let timer: ReturnType<typeof setTimeout> | undefined;
     try {
@@ -50,18 +80,6 @@ export class EdgeResultCache {
     } finally {
       if (timer !== undefined) clearTimeout(timer);
     }
-    if (!cached || !Array.isArray(cached.timings)) return null;
-    const units = unitsFor(q.text, q.language);
-    // Units that no longer match (another segmenter version wrote it) are a miss, not an error.
-    if (units.length === 0 || units.length !== cached.timings.length) return null;
-    return {
-      task_id: `task_${crypto.randomUUID()}`,
-      language: q.language,
-      duration: Math.round(cached.duration * 1000) / 1000,
-      engine: cached.engine,
-      words: buildWords(q.text, units, cached.timings, cached.duration),
-      cached: true,
-      timing: { queue_ms: 0, compute_ms: 0 },
-    };
+    return cached;
   }
 }

@@ -11,8 +11,9 @@ import { waitUntilOf } from '../wait-until.ts';
 export function tenantRateLimit(limiter: TenantRateLimiter): MiddlewareHandler<EdgeEnv> {
   return async (c, next) => {
     const { tenant, rateLimit } = c.var.caller;
-    const d = await limiter.limit(tenant, rateLimit);
-    waitUntilOf(c)?.(d.pending);
+    const waitUntil = waitUntilOf(c);
+    const d = await limiter.limit(tenant, rateLimit, waitUntil);
+    waitUntil?.(d.pending);
     const resetSeconds = Math.max(0, Math.ceil((d.reset - Date.now()) / 1000));
     const headers = {
       'ratelimit-limit': String(d.limit),

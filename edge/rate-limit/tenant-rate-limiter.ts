@@ -2,6 +2,7 @@ import { Ratelimit } from '@upstash/ratelimit';
 import type { Redis } from '@upstash/redis';
 import type { ApiKeyRecord } from '../../shared/api-keys.ts';
 import { RATE_LIMIT_PREFIX, rateLimitCacheKey } from '../../shared/rate-limit.ts';
+import type { WaitUntil } from '../wait-until.ts';
 
 export type RateLimitPolicy = ApiKeyRecord['rate_limit'];
 
@@ -16,25 +17,94 @@ export interface RateLimitDecision {
   pending: Promise<unknown>;
 }
 
+/** What the isolate last learned about a tenant's window from Redis. */
+interface KnownWindow {
+  remaining: number;
+  reset: number;
+  /** Requests admitted ahead of their Redis check, whose checks have not come back yet. */
+  ahead: number;
+}
+
 /**
  * Per-tenant sliding windows with @upstash/ratelimit, shared with the regional direct
- * endpoints so a tenant cannot double its limit by going around the edge. One limiter per policy (keys carry their
- * own limits); every limiter shares one ephemeral cache so a tenant already over its limit
- * is refused in the isolate without a Redis round trip.
+ * endpoints so a tenant cannot double its limit by going around the edge. One limiter per
+ * policy (keys carry their own limits); every limiter shares one ephemeral cache so a tenant
+ * already over its limit is refused in the isolate without a Redis round trip.
+ *
+ * Far from its limit, a tenant's request does not wait for Redis: when the isolate last saw
+ * more than `margin` requests left in the current window, the request is admitted at once and
+ * counted in Redis in the background (`waitUntil`). Near the limit every request waits for
+ * Redis, so the limit holds exactly there; an isolate can over-admit by at most the margin
+ * (10% of the limit, at least 2) between two of its own checks.
  */
 export class TenantRateLimiter {
   readonly #redis: Redis;
   readonly #limiters = new Map<string, Ratelimit>();
   readonly #blocked = new Map<string, number>();
+  readonly #known = new Map<string, KnownWindow>();
   readonly #timeoutMs: number;
+  readonly #now: () => number;
 
-  constructor(redis: Redis, timeoutMs = 1_000) {
+  constructor(redis: Redis, timeoutMs = 1_000, now: () => number = Date.now) {
     this.#redis = redis;
     this.#timeoutMs = timeoutMs;
+    this.#now = now;
   }
 
-  async limit(tenant: string, policy: RateLimitPolicy): Promise<RateLimitDecision> {
+  async limit(
+    tenant: string,
+    policy: RateLimitPolicy,
+    waitUntil?: WaitUntil,
+  ): Promise<RateLimitDecision> {
     const id = rateLimitCacheKey(policy.requests, policy.window_seconds);
+    const limiter = this.#limiter(id, policy);
+    const knownKey = `${id}:${tenant}`;
+    const known = this.#known.get(knownKey);
+    const margin = Math.max(2, Math.ceil(policy.requests * 0.1));
+    if (waitUntil && known && this.#now() < known.reset && known.remaining - known.ahead > margin) {
+      known.ahead += 1;
+      const check = limiter
+        .limit(tenant)
+        .then((r) => {
+          this.#learn(knownKey, r);
+          return r.pending;
+        })
+        .finally(() => {
+          known.ahead -= 1;
+        });
+      waitUntil(check.catch(() => {}));
+      return {
+        success: true,
+        limit: policy.requests,
+        remaining: known.remaining - known.ahead,
+        reset: known.reset,
+        pending: Promise.resolve(),
+      };
+    }
+    const r = await limiter.limit(tenant);
+    this.#learn(knownKey, r);
+    return {
+      success: r.success,
+      limit: r.limit,
+      remaining: r.remaining,
+      reset: r.reset,
+      pending: r.pending,
+    };
+  }
+
+  #learn(key: string, r: { remaining: number; reset: number }): void {
+    const known = this.#known.get(key);
+    if (known) {
+      known.remaining = r.remaining;
+      known.reset = r.reset;
+    } else {
+      // Bounded: one entry per active tenant and policy; drop the oldest beyond 10k.
+      if (this.#known.size >= 10_000) this.#known.delete(this.#known.keys().next().value!);
+      this.#known.set(key, { remaining: r.remaining, reset: r.reset, ahead: 0 });
+    }
+  }
+
+  #limiter(id: string, policy: RateLimitPolicy): Ratelimit {
     let limiter = this.#limiters.get(id);
     if (!limiter) {
       limiter = new Ratelimit({
@@ -50,13 +120,6 @@ export class TenantRateLimiter {
       });
       this.#limiters.set(id, limiter);
     }
-    const r = await limiter.limit(tenant);
-    return {
-      success: r.success,
-      limit: r.limit,
-      remaining: r.remaining,
-      reset: r.reset,
-      pending: r.pending,
-    };
+    return limiter;
   }
 }

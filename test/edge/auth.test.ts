@@ -115,4 +115,20 @@ describe('edge: API keys and rate limits', () => {
     expect((await align(edge, bearer(other.key))).status).toBe(200);
     expect((await align(freshEdge(), bearer(key))).status).toBe(429);
   });
+
+  it('admits far-from-limit requests ahead of Redis yet stops at the limit', async () => {
+    const edge = freshEdge();
+    const { key } = await createKey({ rate_limit: { requests: 12, window_seconds: 60 } });
+    const statuses: number[] = [];
+    const remaining: string[] = [];
+    for (let i = 0; i < 15; i++) {
+      const res = await edge('/api/tasks/task_x/status', { headers: bearer(key) });
+      statuses.push(res.status);
+      remaining.push(res.headers.get('ratelimit-remaining') ?? '');
+      await res.body?.cancel();
+    }
+    expect(statuses.filter((s) => s === 200)).toHaveLength(12);
+    expect(statuses.slice(12)).toEqual([429, 429, 429]);
+    expect(remaining.slice(0, 12).map(Number)).toEqual([11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1, 0]);
+  });
 });
