@@ -86,6 +86,18 @@ describe('tasks without Redis (in process, not durable)', () => {
     });
   });
 
+  it('documents the task paths in /openapi.json', async () => {
+    const doc = await (await fetch(`${t.backend.url}/openapi.json`)).json();
+    for (const path of [
+      '/api/tasks/{taskId}/status',
+      '/api/tasks/{taskId}/result',
+      '/api/align/batch',
+      '/api/align/batch/{batchId}',
+    ]) {
+      expect(doc.paths[path], path).toBeDefined();
+    }
+  });
+
   it('answers 202 with a task id, an estimate and Location; the task completes', async () => {
     const { res, body } = await submit();
     expect(res.status).toBe(202);
