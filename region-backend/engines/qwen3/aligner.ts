@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { DECODER_IO } from './decoder-graph.ts';
 import { ENCODER_IO } from './encoder-graph.ts';
-import { planEncoderRuns } from './encoder-plan.ts';
+import { planEncoderRuns, windowSegments } from './encoder-plan.ts';
 import { DECODER_FILE, ENCODER_FILE } from './graph-build.ts';
 import { LogMelExtractor } from './log-mel.ts';
 import { audioTokenCount, type Qwen3AlignerConfig } from './model-config.ts';
@@ -23,6 +23,9 @@ export interface ForwardResult {
   confidence: number[];
   audioTokens: number;
 }
+
+/** Attention windows (8 s of audio each) per encoder run: bounds the convolutions' memory. */
+const WINDOWS_PER_RUN = 8;
 
 /** Pad id for right-padding the batch (never attended to by real rows: attention is causal). */
 const PAD_ID = 151643n;
@@ -60,43 +63,59 @@ export class Qwen3Aligner {
     return new Qwen3Aligner(cfg, tokenizer, enc.session, dec.session, enc.device, mel);
   }
 
-  /** Encoder output rows [tokens, output_dim] for each clip's features [nMels, frames]. */
+  /**
+   * Encoder output rows [tokens, output_dim] for each clip's features [nMels, frames]. Clips
+   * are cut into one-window segments, run `WINDOWS_PER_RUN` windows at a time: the same rows
+   * as whole clips, with the convolutions' activations bounded whatever the batch.
+   */
   async encode(
     mels: readonly { features: Float32Array; frames: number }[],
   ): Promise<Float32Array[]> {
     const a = this.cfg.audio;
-    const out: Float32Array[] = new Array(mels.length);
-    for (const run of planEncoderRuns(mels, a.numMelBins, a.chunkFrames, a.chunksPerWindow)) {
-      const windowTokens = run.keyBias.length / run.windows;
-      const result = await this.encoder.run(
-        {
-          [ENCODER_IO.features]: new ort.Tensor('float32', run.features, [
-            run.chunks,
-            a.numMelBins,
-            run.frames,
-          ]),
-          [ENCODER_IO.tokenIndex]: new ort.Tensor('int64', run.tokenIndex, [run.tokenIndex.length]),
-          [ENCODER_IO.keyBias]: new ort.Tensor('float32', run.keyBias, [
-            run.windows,
-            1,
-            1,
-            windowTokens,
-          ]),
-        },
-        [ENCODER_IO.out],
-      );
-      const data = result[ENCODER_IO.out]!.data as Float32Array;
-      const d = a.outputDim;
-      for (const { clip, slots } of run.clips) {
-        const rows = new Float32Array(slots.length * d);
-        slots.forEach((s, i) => {
-          rows.set(data.subarray(s * d, (s + 1) * d), i * d);
-        });
-        out[clip] = rows;
+    const d = a.outputDim;
+    const segments = windowSegments(mels, a.numMelBins, a.chunkFrames, a.chunksPerWindow);
+    const rows: Float32Array[] = new Array(segments.length);
+    for (let s0 = 0; s0 < segments.length; s0 += WINDOWS_PER_RUN) {
+      const group = segments.slice(s0, s0 + WINDOWS_PER_RUN);
+      for (const run of planEncoderRuns(group, a.numMelBins, a.chunkFrames, a.chunksPerWindow)) {
+        const windowTokens = run.keyBias.length / run.windows;
+        const shape = [run.chunks, a.numMelBins, run.frames];
+        const result = await this.encoder.run(
+          {
+            [ENCODER_IO.features]: new ort.Tensor('float32', run.features, shape),
+            [ENCODER_IO.tokenIndex]: new ort.Tensor('int64', run.tokenIndex, [
+              run.tokenIndex.length,
+            ]),
+            [ENCODER_IO.keyBias]: new ort.Tensor('float32', run.keyBias, [
+              run.windows,
+              1,
+              1,
+              windowTokens,
+            ]),
+          },
+          [ENCODER_IO.out],
+        );
+        const data = result[ENCODER_IO.out]!.data as Float32Array;
+        for (const { clip, slots } of run.clips) {
+          const part = new Float32Array(slots.length * d);
+          slots.forEach((s, i) => {
+            part.set(data.subarray(s * d, (s + 1) * d), i * d);
+          });
+          rows[s0 + clip] = part;
+        }
+        for (const t of Object.values(result)) t.dispose();
       }
-      for (const t of Object.values(result)) t.dispose();
     }
-    return out;
+    return mels.map((_, clip) => {
+      const parts = rows.filter((_, k) => segments[k]!.clip === clip);
+      const out = new Float32Array(parts.reduce((n, p) => n + p.length, 0));
+      let at = 0;
+      for (const p of parts) {
+        out.set(p, at);
+        at += p.length;
+      }
+      return out;
+    });
   }
 
   /** Runs the decoder over a batch of prompts with their encoder rows. */

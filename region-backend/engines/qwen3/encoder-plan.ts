@@ -16,6 +16,45 @@ export interface EncoderRun {
 
 const NEG = -3.4028234663852886e38;
 
+/** A clip's features [nMels, frames] (row-major) and whether a short tail chunk is zero-padded. */
+export interface EncoderSegment {
+  features: Float32Array;
+  frames: number;
+  /** True for the tail of a clip that has at least one full chunk (padded to a full chunk). */
+  padLastChunk: boolean;
+  /** Which clip the segment belongs to. */
+  clip: number;
+}
+
+/**
+ * Cuts clips into segments of one attention window (`chunkFrames * chunksPerWindow` frames).
+ * Attention never crosses a window and everything else is per chunk or per token, so encoding
+ * segments separately gives the same rows as encoding whole clips, with bounded memory.
+ */
+export function windowSegments(
+  mels: readonly { features: Float32Array; frames: number }[],
+  nMels: number,
+  chunkFrames: number,
+  chunksPerWindow: number,
+): EncoderSegment[] {
+  const span = chunkFrames * chunksPerWindow;
+  const out: EncoderSegment[] = [];
+  mels.forEach((m, clip) => {
+    for (let from = 0; from < m.frames; from += span) {
+      const frames = Math.min(span, m.frames - from);
+      const features = new Float32Array(nMels * frames);
+      for (let r = 0; r < nMels; r++) {
+        features.set(
+          m.features.subarray(r * m.frames + from, r * m.frames + from + frames),
+          r * frames,
+        );
+      }
+      out.push({ features, frames, padLastChunk: m.frames >= chunkFrames, clip });
+    }
+  });
+  return out;
+}
+
 /**
  * Lays out clips for the encoder as the reference does for a single clip: 100-frame chunks,
  * the last partial chunk zero-padded to 100 when the clip has at least one full chunk, a clip
@@ -23,7 +62,7 @@ const NEG = -3.4028234663852886e38;
  * windows of `chunksPerWindow` consecutive chunks of the same clip.
  */
 export function planEncoderRuns(
-  mels: readonly { features: Float32Array; frames: number }[],
+  mels: readonly { features: Float32Array; frames: number; padLastChunk?: boolean }[],
   nMels: number,
   chunkFrames: number,
   chunksPerWindow: number,
@@ -31,7 +70,7 @@ export function planEncoderRuns(
   const groups = new Map<number, number[]>();
   mels.forEach((m, i) => {
     if (m.frames <= 0) throw new RangeError(`clip ${i} has no complete feature frame`);
-    const t = Math.min(m.frames, chunkFrames);
+    const t = m.frames < chunkFrames && !m.padLastChunk ? m.frames : chunkFrames;
     const list = groups.get(t) ?? [];
     list.push(i);
     groups.set(t, list);

@@ -14,7 +14,7 @@ import { type ForwardItem, Qwen3Aligner } from './aligner.ts';
 import { findCollapsedRuns } from './collapse.ts';
 import { fixTimestamps } from './fix-timestamp.ts';
 import { buildGraphs, currentBuild, defaultGraphDir } from './graph-build.ts';
-import { readAlignerConfig } from './model-config.ts';
+import { audioTokenCount, readAlignerConfig } from './model-config.ts';
 import { assertModelDir, modelIdentity } from './model-files.ts';
 import {
   type MergedUnit,
@@ -40,6 +40,9 @@ export interface Qwen3EngineOptions extends EngineOptions {
 const COLLAPSE_MIN_RUN = 4;
 /** Shortest span worth re-aligning a collapsed run in, seconds. */
 const MIN_REALIGN_SECONDS = 1;
+
+/** Largest decoder attention-score tensor a batch may need (one is alive per layer), bytes. */
+const ATTENTION_BUDGET_BYTES = 1.5 * 2 ** 30;
 
 /** Audio shared by neighbouring pieces of a long clip, seconds. */
 const PIECE_OVERLAP_SECONDS = 10;
@@ -83,20 +86,36 @@ export class Qwen3Engine implements AlignmentEngine, RawAligner {
 
   /**
    * Forward passes in batches of at most maxBatchSize, similar lengths together (padding is
-   * compute spent on nothing); results in the order of `items`.
+   * compute spent on nothing) and no bigger than the attention-score budget allows (the
+   * decoder's scores grow with batch x heads x length^2); results in the order of `items`.
    */
   private async forwardAll(items: ForwardItem[], signal?: AbortSignal) {
-    const order = items
-      .map((_, i) => i)
-      .sort((a, b) => items[a]!.samples.length - items[b]!.samples.length);
+    const cfg = this.aligner.cfg;
+    const length = (it: ForwardItem) =>
+      audioTokenCount(Math.floor(it.samples.length / 160), cfg.audio.chunkFrames) +
+      2 +
+      it.unitTokenIds.reduce((n, ids) => n + ids.length + 2, 0);
+    const lengths = items.map(length);
+    const order = items.map((_, i) => i).sort((a, b) => lengths[a]! - lengths[b]!);
+    const scoreBytes = (batch: number, len: number) => batch * cfg.text.heads * len * len * 4;
     const out: Awaited<ReturnType<Qwen3Aligner['forward']>> = new Array(items.length);
-    for (let i = 0; i < order.length; i += this.maxBatchSize) {
+    let i = 0;
+    while (i < order.length) {
       signal?.throwIfAborted();
-      const ids = order.slice(i, i + this.maxBatchSize);
+      let n = 1;
+      while (
+        i + n < order.length &&
+        n < this.maxBatchSize &&
+        scoreBytes(n + 1, lengths[order[i + n]!]!) <= ATTENTION_BUDGET_BYTES
+      ) {
+        n++;
+      }
+      const ids = order.slice(i, i + n);
       const results = await this.aligner.forward(ids.map((k) => items[k]!));
       ids.forEach((k, j) => {
         out[k] = results[j]!;
       });
+      i += n;
     }
     return out;
   }
