@@ -28,7 +28,6 @@ import { Redis as UpstashRedis } from '@upstash/redis';
 import { Pool } from 'undici';
 import { findFreePort, startRedisServer } from '../dev/redis-server/index.ts';
 import { buildBundle } from '../dev/stack/wrangler-dev.ts';
-import { startUpstashRestServer } from '../dev/upstash-rest/index.ts';
 import { BeaconPublisher } from '../region-backend/beacon/beacon-publisher.ts';
 import { ApiKeyService } from '../region-backend/keys/api-key-service.ts';
 import { RedisApiKeyStore } from '../region-backend/keys/redis-api-key-store.ts';
@@ -102,6 +101,8 @@ interface LoadResult {
   p99: number;
   rps: number;
   errors: number;
+  /** Median of each `Server-Timing` metric the edge reported (its I/O waits), ms. */
+  serverTiming: Record<string, number>;
 }
 
 /** `total` requests over `connections` keep-alive connections; latencies in ms. */
@@ -115,6 +116,7 @@ async function load(
   const u = new URL(url);
   const pool = new Pool(u.origin, { connections, pipelining: 1 });
   const lat: number[] = [];
+  const timings: Record<string, number[]> = {};
   let errors = 0;
   let next = 0;
   const one = async () => {
@@ -126,6 +128,10 @@ async function load(
       body: init.body ?? null,
     });
     await res.body.arrayBuffer();
+    const st = res.headers['server-timing'];
+    for (const m of String(st ?? '').matchAll(/(\w+);dur=([\d.]+)/g)) {
+      (timings[m[1]!] ??= []).push(Number(m[2]));
+    }
     const ok =
       res.statusCode === 200 && (!expectHeader || res.headers[expectHeader[0]] === expectHeader[1]);
     if (!ok) errors++;
@@ -141,11 +147,16 @@ async function load(
   );
   const seconds = (performance.now() - started) / 1000;
   await pool.close();
-  return { p50: pct(lat, 50), p99: pct(lat, 99), rps: total / seconds, errors };
+  const serverTiming = Object.fromEntries(Object.entries(timings).map(([k, v]) => [k, pct(v, 50)]));
+  return { p50: pct(lat, 50), p99: pct(lat, 99), rps: total / seconds, errors, serverTiming };
 }
 
-const fmt = (r: LoadResult) =>
-  `p50 ${r.p50.toFixed(2)} ms, p99 ${r.p99.toFixed(2)} ms, ${r.rps.toFixed(0)} req/s${r.errors ? `, ${r.errors} errors` : ''}`;
+const fmt = (r: LoadResult) => {
+  const st = Object.entries(r.serverTiming)
+    .map(([k, v]) => `${k} ${v}`)
+    .join(', ');
+  return `p50 ${r.p50.toFixed(2)} ms, p99 ${r.p99.toFixed(2)} ms, ${r.rps.toFixed(0)} req/s${r.errors ? `, ${r.errors} errors` : ''}${st ? ` (edge I/O waits p50 ms: ${st})` : ''}`;
+};
 
 function capnp(o: {
   edgePort: number;
@@ -191,7 +202,9 @@ const proxy :Workerd.Worker = (
 `;
 }
 
-const FIXED_WORKER = `export default { fetch() {
+const FIXED_WORKER = `export default { async fetch(request) {
+  // Reads the body, as the edge must (to hash it); answers a fixed result.
+  await request.arrayBuffer();
   return new Response('{"task_id":"x","words":[]}', { headers: { 'content-type': 'application/json' } });
 } };`;
 const PROXY_WORKER = `export default { fetch(request, env) {
@@ -205,7 +218,29 @@ async function main(): Promise<void> {
   const dir = await mkdtemp(join(tmpdir(), 'falign-bench-edge-'));
   const redisServer = await startRedisServer();
   const token = randomBytes(16).toString('hex');
-  const rest = await startUpstashRestServer({ redisUrl: redisServer.url, token });
+  // The REST server in its own process, apart from the load generator (as Upstash is).
+  const restPort = await findFreePort();
+  const restProc = spawn(
+    process.execPath,
+    [
+      join(ROOT, 'bin/run-ts.mjs'),
+      join(ROOT, 'dev/upstash-rest/main.ts'),
+      '--redis-url',
+      redisServer.url,
+      '--token',
+      token,
+      '--port',
+      String(restPort),
+    ],
+    { stdio: ['ignore', 'pipe', 'inherit'] },
+  );
+  await new Promise<void>((resolve, reject) => {
+    restProc.stdout!.on('data', (d: Buffer) => {
+      if (d.toString().includes('listening')) resolve();
+    });
+    restProc.once('exit', () => reject(new Error('the REST server exited')));
+  });
+  const rest = { url: `http://127.0.0.1:${restPort}`, close: async () => void restProc.kill() };
   const redis = new UpstashRedis({ url: rest.url, token, enableTelemetry: false });
   const near = await startRegionStub('eu-west');
   const far = await startRegionStub('us-east');
@@ -337,11 +372,16 @@ async function main(): Promise<void> {
     );
 
     console.log('\n2. cache hit at the edge vs a worker returning a fixed response (1 connection)');
-    const fixed = await load(`http://127.0.0.1:${fixedPort}/`, 1, N, {
+    // The same 200 KB request, so both sides receive the same bytes.
+    const fixed = await load(`http://127.0.0.1:${fixedPort}/api/align`, 1, N, post(hit));
+    const fixedGet = await load(`http://127.0.0.1:${fixedPort}/`, 1, N, {
       method: 'GET',
       headers: {},
     });
+    const health = await load(`${edge}/health`, 1, N, { method: 'GET', headers: {} });
     const hitRes = await load(`${edge}/api/align`, 1, N, post(hit), ['x-cache', 'HIT']);
+    console.log(`    fixed-response worker, GET      ${fmt(fixedGet)}`);
+    console.log(`    edge GET /health (no Redis)     ${fmt(health)}`);
     console.log(`    fixed-response worker   ${fmt(fixed)}`);
     console.log(`    edge cache hit          ${fmt(hitRes)}`);
     console.log(`  ratio ${(hitRes.p50 / fixed.p50).toFixed(2)}x p50 (goal <= 1.5x)`);

@@ -18,6 +18,11 @@ export interface PreparedAlign {
   ranked: RankedRegion[];
   /** A result-cache hit, with what is needed to render it. */
   hit: { result: AlignmentResult; transcript: string; format: OutputFormat } | null;
+  /**
+   * Milliseconds spent waiting on the body and on the cache look-up. Workers' clocks advance
+   * only across I/O, so these are I/O waits, reported in `Server-Timing`.
+   */
+  timing: { bodyMs: number; cacheMs: number };
 }
 
 /** Hono environment of the edge app. */

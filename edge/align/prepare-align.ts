@@ -49,24 +49,33 @@ export async function prepareAlign(
   const rankedP = rankForRequest(req, rt, waitUntil);
   rankedP.catch(() => {});
   const max = rt.config.maxSyncBodyBytes;
+  const started = Date.now();
   const body = await readCappedBody(
     req,
     max,
     `the body is over ${max} bytes, the edge's limit for synchronous alignment; send {"audio_url": ...} as JSON (an asynchronous task), or upload to a regional endpoint`,
   );
   const ranked = await rankedP;
+  const timing = { bodyMs: Date.now() - started, cacheMs: 0 };
   const fields = readAlignFields(body, req.headers.get('content-type') ?? '');
-  if (!fields) return { body, ranked, hit: null };
+  if (!fields) return { body, ranked, hit: null, timing };
   const format = formatFor(req, fields.format);
   const engine = fields.engine
     ? ranked.find((r) => r.beacon.engine.name === fields.engine)?.beacon.engine
     : ranked[0]?.beacon.engine;
-  if (!format || !engine) return { body, ranked, hit: null };
+  if (!format || !engine) return { body, ranked, hit: null, timing };
+  const cacheStarted = Date.now();
   const result = await rt.cache.lookup({
     engine,
     language: fields.language,
     audioSha256: await sha256Hex(fields.audio),
     text: fields.text,
   });
-  return { body, ranked, hit: result ? { result, transcript: fields.text, format } : null };
+  timing.cacheMs = Date.now() - cacheStarted;
+  return {
+    body,
+    ranked,
+    hit: result ? { result, transcript: fields.text, format } : null,
+    timing,
+  };
 }

@@ -13,6 +13,7 @@ const EXPOSED = [
   'RateLimit-Remaining',
   'RateLimit-Reset',
   'RateLimit-Policy',
+  'Server-Timing',
 ];
 
 /** CORS for browser clients, origins from `CORS_ORIGINS` ("*" or a list). */

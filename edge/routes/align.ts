@@ -31,6 +31,7 @@ export function alignRoutes(rt: EdgeRuntime): Hono<EdgeEnv> {
 
   route.post('/', async (c) => {
     const prep = await c.var.alignPrep;
+    const timing = `body;dur=${prep.timing.bodyMs}, cache;dur=${prep.timing.cacheMs}`;
     if (prep.hit) {
       const { result, transcript, format } = prep.hit;
       const out = renderAlignment(result, transcript, format);
@@ -38,9 +39,13 @@ export function alignRoutes(rt: EdgeRuntime): Hono<EdgeEnv> {
         'content-type': out.contentType,
         'x-cache': 'HIT',
         'x-served-by': 'edge',
+        'server-timing': timing,
       });
     }
-    return forwardToRegions(c, rt, prep.ranked, prep.body);
+    const started = Date.now();
+    const res = await forwardToRegions(c, rt, prep.ranked, prep.body);
+    res.headers.append('server-timing', `${timing}, region;dur=${Date.now() - started}`);
+    return res;
   });
 
   route.post('/batch', async (c) => {
