@@ -9,6 +9,9 @@ export interface MultipartLimits {
   maxFieldBytes: number;
 }
 
+/** Busboy's part buffer: a larger single write hangs on a skipped part (64 KB does). */
+const WRITE_SLICE_BYTES = 16 * 1024;
+
 const DEFAULT_LIMITS: MultipartLimits = { maxParts: 2000, maxFieldBytes: 16 * 1024 * 1024 };
 
 /**
@@ -53,23 +56,33 @@ export async function parseMultipartForm(
       else form.append(name, value);
     });
     busboy.on('file', (name, stream, filename, _encoding, mimeType) => {
-      pending.push(
-        new Promise<void>((ok, bad) => {
-          const chunks: Buffer[] = [];
-          stream.on('data', (c: Buffer) => chunks.push(c));
-          stream.on('error', bad);
-          stream.on('end', () => {
-            form.append(name, new File(chunks, filename || name, { type: mimeType }));
-            ok();
-          });
-        }),
-      );
+      const part = new Promise<void>((ok, bad) => {
+        const chunks: Buffer[] = [];
+        stream.on('data', (c: Buffer) => chunks.push(c));
+        stream.on('error', (err: Error) =>
+          bad(new ProblemError('badRequest', `the multipart body is malformed: ${err.message}`)),
+        );
+        stream.on('end', () => {
+          form.append(name, new File(chunks, filename || name, { type: mimeType }));
+          ok();
+        });
+      });
+      // A body that ends inside a file part rejects `done` too, and only that one is awaited:
+      // an unobserved rejection here would take the whole process down (found by test/fuzz).
+      part.catch(() => {});
+      pending.push(part);
     });
     busboy.on('partsLimit', () => fail(`the body has more than ${limits.maxParts} parts`));
     busboy.on('error', (err: Error) => fail(`the multipart body is malformed: ${err.message}`));
     busboy.on('finish', () => resolve());
   });
-  busboy.end(body);
+  // In 16 KB slices (as fast: ~1 ms for 2 MB): fed more than its 16 KB part buffer of a part it
+  // skips (no Content-Disposition) in one write, busboy never finishes and the request would
+  // hang (found by test/fuzz).
+  for (let at = 0; at < body.length; at += WRITE_SLICE_BYTES) {
+    busboy.write(body.subarray(at, at + WRITE_SLICE_BYTES));
+  }
+  busboy.end();
   await done;
   await Promise.all(pending);
   return form;
