@@ -68,6 +68,18 @@ export class InProcessTaskQueue implements TaskQueue {
     await Promise.allSettled([...this.running]);
   }
 
+  /**
+   * Finished job ids are remembered (as BullMQ keeps finished jobs), so adding one again is a
+   * no-op; only the oldest beyond a bound are forgotten.
+   */
+  private forgetOldest(): void {
+    while (this.known.size > 100_000) {
+      const oldest = this.known.values().next().value;
+      if (oldest === undefined) break;
+      this.known.delete(oldest);
+    }
+  }
+
   private schedule(entry: Entry, delayMs: number): void {
     if (this.closed) return;
     if (delayMs <= 0) {
@@ -105,12 +117,10 @@ export class InProcessTaskQueue implements TaskQueue {
     const finalAttempt = e.attempt >= e.options.attempts;
     const p = handler(e.data, { attempt: e.attempt, finalAttempt })
       .then(
-        () => {
-          this.known.delete(`${e.kind}:${e.options.jobId}`);
-        },
+        () => this.forgetOldest(),
         (err: unknown) => {
           if (err instanceof PermanentJobError || finalAttempt) {
-            this.known.delete(`${e.kind}:${e.options.jobId}`);
+            this.forgetOldest();
             return;
           }
           const delay = e.options.backoffMs * 2 ** (e.attempt - 1);

@@ -67,11 +67,17 @@ export class TaskRunner {
    */
   adopt(job: AlignJob, work: Promise<AlignmentResult>): void {
     const done = work.then(
-      (result) => this.complete(job, result),
+      async (result) => {
+        await this.complete(job, result);
+        await this.deps.queue.remove('align', job.taskId);
+      },
       async (err: unknown) => {
         const { problem, retryable } = taskProblem(err);
         // A retryable failure is left to the safety job.
-        if (!retryable) await this.fail(job, problem);
+        if (!retryable) {
+          await this.fail(job, problem);
+          await this.deps.queue.remove('align', job.taskId);
+        }
       },
     );
     const settled = done

@@ -48,13 +48,26 @@ beforeAll(async () => {
       res.end();
     }
   });
-  hooks = await startLocalHttpServer((_req, res) => res.end('ok'));
+  // /flaky answers 503 to a task's first two deliveries, then 200.
+  const flakyCount = new Map<string, number>();
+  hooks = await startLocalHttpServer((req, res) => {
+    if (req.url === '/flaky') {
+      const id = String(req.headers['x-falign-webhook-id']);
+      const n = (flakyCount.get(id) ?? 0) + 1;
+      flakyCount.set(id, n);
+      res.writeHead(n <= 2 ? 503 : 200);
+    }
+    res.end('ok');
+  });
   engine = new GatedTestEngine();
   t = await startTestBackend(async () => [engine], {
     FA_FETCH_ALLOW_HOSTS: `127.0.0.1:${files.port},127.0.0.1:${hooks.port}`,
     FA_WEBHOOK_SECRET: SECRET,
   });
-  acme = new TaskClient(t.backend.url, (await t.keys.create({ tenant: 'acme' })).key);
+  acme = new TaskClient(
+    t.backend.url,
+    (await t.keys.create({ tenant: 'acme', requests: 1_000_000 })).key,
+  );
   other = new TaskClient(
     t.backend.url,
     (await t.keys.create({ tenant: 'globex', requests: 1_000_000 })).key,
@@ -327,6 +340,37 @@ describe('webhooks', () => {
     expect(payload.result.words).toHaveLength(9);
     expect(delivery!.headers['x-falign-webhook-id']).toBe(`${body.task_id}.completed`);
   });
+
+  it('retries a failed delivery with backoff until the receiver takes it', async () => {
+    const { body } = await submit({
+      text: TEXT,
+      language: 'en',
+      webhook_url: `${hooks.url}/flaky`,
+    });
+    await acme.waitForEnd(body.task_id);
+    const mine = () =>
+      hooks.requests.filter((r) => r.url === '/flaky' && r.body.includes(body.task_id));
+    const deadline = Date.now() + 20_000;
+    while (mine().length < 3 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    const attempts = mine();
+    expect(attempts).toHaveLength(3);
+    for (const a of attempts) {
+      expect(a.headers['x-falign-webhook-id']).toBe(`${body.task_id}.completed`);
+      const ok = verifyWebhook(
+        SECRET,
+        {
+          signature: String(a.headers['x-falign-signature']),
+          timestamp: String(a.headers['x-falign-timestamp']),
+        },
+        a.body,
+        Math.floor(Date.now() / 1000),
+      );
+      expect(ok).toBe(true);
+    }
+    // Nothing more after the receiver took it.
+    await new Promise((r) => setTimeout(r, 300));
+    expect(mine()).toHaveLength(3);
+  }, 30_000);
 
   it('refuses a webhook_url on a loopback address that is not allow-listed', async () => {
     const { res } = await submit({
