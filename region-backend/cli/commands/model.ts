@@ -77,7 +77,10 @@ export function register(program: Command): void {
     .command('build')
     .description('build the ONNX graphs from config.json + model.safetensors (no Python)')
     .requiredOption('--model-dir <dir>', 'model directory')
-    .option('--out-dir <dir>', 'where the graphs go (default <model-dir>/onnx)')
+    .option(
+      '--out-dir <dir>',
+      'where the graphs go (default <model-dir>/onnx, where the engine looks)',
+    )
     .option(
       '--dtype <dtype>',
       'weight storage: fp32 | fp16 (compute is fp32 either way)',
