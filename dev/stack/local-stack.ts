@@ -153,7 +153,11 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       if (options.verbose) pipeOutput(child, `[${spec.region}]`);
       const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
       children.push(child);
+      // Never leave a backend behind, even if this process dies without stopping the stack.
+      const killOnExit = () => child.kill('SIGKILL');
+      process.once('exit', killOnExit);
       cleanups.push(async () => {
+        process.removeListener('exit', killOnExit);
         if (child.exitCode === null && child.signalCode === null) {
           child.kill('SIGTERM');
           const timer = setTimeout(() => child.kill('SIGKILL'), 5000);

@@ -61,6 +61,31 @@ describe('edge: HTTP surface', () => {
     expect(streamed.status).toBe(413);
   });
 
+  it('passes requests it cannot read for the cache on to a region instead of failing', async () => {
+    const edge = freshEdge();
+    const boundary = 'xyz';
+    const truncated = `--${boundary}\r\nContent-Disposition: form-data; name="audio"; filename="a.wav"\r\n\r\nRIFF`;
+    const cases: Array<[string, BodyInit]> = [
+      [`multipart/form-data; boundary=${boundary}`, truncated],
+      ['multipart/form-data', 'no boundary at all'],
+      ['application/json', '{"audio_url":"https://example.com/a.wav","text":"hi","language":"en"}'],
+      ['application/json', '{"audio":"%%%not base64%%%","text":"hi","language":"en"}'],
+      ['application/json', '{"audio":'],
+      ['application/json', new Uint8Array([0xff, 0xfe, 0x00])],
+      ['text/plain', 'hello'],
+    ];
+    for (const [type, body] of cases) {
+      const res = await edge('/api/align', {
+        method: 'POST',
+        headers: { ...bearer(key), 'content-type': type },
+        body,
+      });
+      expect(res.status, type).toBe(200);
+      expect(res.headers.get('x-region'), type).not.toBeNull();
+      expect(res.headers.get('x-cache')).toBe('MISS');
+    }
+  });
+
   it('answers unknown routes and methods with problem+json', async () => {
     const edge = freshEdge();
     for (const [path, method] of [
