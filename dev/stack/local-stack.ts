@@ -8,7 +8,7 @@ import { ApiKeyService, type CreatedKey } from '../../region-backend/keys/api-ke
 import { RedisApiKeyStore } from '../../region-backend/keys/redis-api-key-store.ts';
 import { findFreePort, type RedisServerHandle, startRedisServer } from '../redis-server/index.ts';
 import { startUpstashRestServer, type UpstashRestServer } from '../upstash-rest/index.ts';
-import { startWranglerDev, type WranglerDev } from './wrangler-dev.ts';
+import { startWranglerDev } from './wrangler-dev.ts';
 
 /** A region of the local stack: a name and where it pretends to be. */
 export interface RegionSpec {
@@ -176,9 +176,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       });
     }
     const readyTimeout = options.readyTimeoutMs ?? 180_000;
-    await Promise.all(regions.map((r, i) => waitReady(r.url, children[i]!, readyTimeout)));
-
-    const edge: WranglerDev = await startWranglerDev({
+    // The edge needs nothing from the backends to start: bring both up at once.
+    const edgeStarting = startWranglerDev({
       cwd: options.cwd,
       port: options.edgePort ?? 8787,
       env: 'dev',
@@ -187,7 +186,11 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       stdio: options.verbose ? 'inherit' : 'ignore',
       frozen: options.frozenEdge ?? false,
     });
-    cleanups.push(() => edge.stop());
+    cleanups.push(async () => (await edgeStarting.catch(() => null))?.stop());
+    const [edge] = await Promise.all([
+      edgeStarting,
+      ...regions.map((r, i) => waitReady(r.url, children[i]!, readyTimeout)),
+    ]);
 
     const redis = new UpstashRedis({ url: rest.url, token: restToken, enableTelemetry: false });
     const keys = new ApiKeyService(new RedisApiKeyStore(redis));
