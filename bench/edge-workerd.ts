@@ -130,7 +130,9 @@ async function load(
     await res.body.arrayBuffer();
     const st = res.headers['server-timing'];
     for (const m of String(st ?? '').matchAll(/(\w+);dur=([\d.]+)/g)) {
-      (timings[m[1]!] ??= []).push(Number(m[2]));
+      const list = timings[m[1]!] ?? [];
+      list.push(Number(m[2]));
+      timings[m[1]!] = list;
     }
     const ok =
       res.statusCode === 200 && (!expectHeader || res.headers[expectHeader[0]] === expectHeader[1]);
