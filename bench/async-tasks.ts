@@ -4,9 +4,10 @@
  * For 1, 10 and 100 requests at once:
  * - async: submitted (POST /api/align, 202) all at once to a real `falign serve` process with
  *   BullMQ on a real regional redis-server and task status in a real global redis-server behind
- *   the Upstash-REST dev server; submit-to-result latency per task (submission to the client
- *   seeing `completed` by polling /status every 50 ms) and sustained throughput (tasks / time
- *   from the first submission to the last completion).
+ *   the Upstash-REST dev server; submit-to-result latency per task (submission until the client
+ *   holds the result: by webhook to a receiver on 127.0.0.1, or by polling /status every 250 ms
+ *   then GET /result) and sustained throughput (tasks / time from the first submission to the
+ *   last result).
  * - sync: the same number of `Prefer: wait=600` requests at once; latency per request and
  *   throughput.
  * Every request has its own transcript, so nothing is answered from the result cache.
@@ -16,6 +17,8 @@
  * --no-redis measures the in-process queue and store (`falign serve` with no Redis configured).
  */
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -72,13 +75,33 @@ if (values['no-redis']) {
   );
 }
 const key = (await keys.create({ tenant: 'bench', requests: 10_000_000 })).key;
+
+/** Webhook receiver on 127.0.0.1: when each task's webhook (carrying the result) arrived. */
+const arrivals = new Map<string, (body: string) => void>();
+const receiver = createServer((req, res) => {
+  const chunks: Buffer[] = [];
+  req.on('data', (c: Buffer) => chunks.push(c));
+  req.on('end', () => {
+    res.end('ok');
+    const id = String(req.headers['x-falign-webhook-id']).replace(/\.\w+$/, '');
+    arrivals.get(id)?.(Buffer.concat(chunks).toString('utf8'));
+  });
+});
+await new Promise<void>((r) => receiver.listen(0, '127.0.0.1', r));
+const hookUrl = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hook`;
+env.FA_FETCH_ALLOW_HOSTS = new URL(hookUrl).host;
+cleanups.push(async () => {
+  receiver.closeAllConnections();
+  await new Promise((r) => receiver.close(r));
+});
 const server = await startBackendProcess(env, { timeoutMs: 120_000 });
 cleanups.unshift(() => server.stop());
 const auth = { authorization: `Bearer ${key}` };
 
 let serial = 0;
-function form(): FormData {
+function form(webhook = false): FormData {
   const f = new FormData();
+  if (webhook) f.set('webhook_url', hookUrl);
   f.set('audio', new Blob([new Uint8Array(wav)]), 'speech.wav');
   // A transcript of its own per request: no result-cache hits.
   f.set('text', `The quick brown fox number ${serial++} jumps over the lazy dog.`);
@@ -87,6 +110,18 @@ function form(): FormData {
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Requests answered 503/429 and sent again after Retry-After, as a client should. */
+let retried = 0;
+async function send(url: string, init: RequestInit): Promise<Response> {
+  for (let attempt = 0; ; attempt++) {
+    const res = await fetch(url, init);
+    if ((res.status !== 503 && res.status !== 429) || attempt >= 10) return res;
+    retried++;
+    await res.arrayBuffer();
+    await sleep(1000 * Number(res.headers.get('retry-after') ?? 1));
+  }
+}
 const pct = (xs: number[], p: number) => {
   const s = [...xs].sort((a, b) => a - b);
   return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))]!;
@@ -97,7 +132,7 @@ async function syncRun(n: number): Promise<{ latencies: number[]; seconds: numbe
   const latencies = await Promise.all(
     Array.from({ length: n }, async () => {
       const start = performance.now();
-      const res = await fetch(`${server.url}/api/align`, {
+      const res = await send(`${server.url}/api/align`, {
         method: 'POST',
         body: form(),
         headers: { ...auth, prefer: 'wait=600' },
@@ -113,43 +148,64 @@ async function syncRun(n: number): Promise<{ latencies: number[]; seconds: numbe
 /** Server-side times of the last async run: queued -> started, started -> finished (ms). */
 let breakdown: Array<{ wait: number; run: number }> = [];
 
-async function asyncRun(n: number): Promise<{ latencies: number[]; seconds: number }> {
+interface TaskTimes {
+  status: string;
+  created_at: string;
+  started_at: string;
+  finished_at: string;
+}
+
+function noteTimes(t: TaskTimes): void {
+  const started = Date.parse(t.started_at);
+  breakdown.push({
+    wait: started - Date.parse(t.created_at),
+    run: Date.parse(t.finished_at) - started,
+  });
+}
+
+/**
+ * `n` tasks submitted at once; each one's latency runs from its submission until the client
+ * holds its result: by webhook (the POST carries the result), or by polling /status every
+ * `pollMs` and then GET /result.
+ */
+async function asyncRun(
+  n: number,
+  how: 'webhook' | 'poll',
+  pollMs = 250,
+): Promise<{ latencies: number[]; seconds: number }> {
   breakdown = [];
   const t0 = performance.now();
-  const submitted = await Promise.all(
+  const latencies = await Promise.all(
     Array.from({ length: n }, async () => {
       const start = performance.now();
-      const res = await fetch(`${server.url}/api/align`, {
+      const res = await send(`${server.url}/api/align`, {
         method: 'POST',
-        body: form(),
+        body: form(how === 'webhook'),
         headers: auth,
       });
       if (res.status !== 202) throw new Error(`async: HTTP ${res.status} ${await res.text()}`);
-      return { id: (await res.json()).task_id as string, start };
-    }),
-  );
-  const latencies = await Promise.all(
-    submitted.map(async ({ id, start }) => {
+      const id = (await res.json()).task_id as string;
+      if (how === 'webhook') {
+        const body = await new Promise<string>((resolve) => arrivals.set(id, resolve));
+        arrivals.delete(id);
+        const payload = JSON.parse(body) as { task: TaskTimes };
+        if (payload.task.status !== 'completed') throw new Error(`task failed: ${body}`);
+        noteTimes(payload.task);
+        return performance.now() - start;
+      }
       for (;;) {
-        const res = await fetch(`${server.url}/api/tasks/${id}/status`, { headers: auth });
-        const body = (await res.json()) as {
-          status: string;
-          created_at: string;
-          started_at: string;
-          finished_at: string;
-        };
-        if (body.status === 'completed') {
-          const created = Date.parse(body.created_at);
-          breakdown.push({
-            wait: Date.parse(body.started_at) - created,
-            run: Date.parse(body.finished_at) - Date.parse(body.started_at),
-          });
-          const r = await fetch(`${server.url}/api/tasks/${id}/result`, { headers: auth });
-          await r.arrayBuffer();
+        await sleep(pollMs);
+        const status = (await (
+          await send(`${server.url}/api/tasks/${id}/status`, { headers: auth })
+        ).json()) as TaskTimes;
+        if (status.status === 'failed') throw new Error(`task failed: ${JSON.stringify(status)}`);
+        if (status.status === 'completed') {
+          noteTimes(status);
+          await (
+            await send(`${server.url}/api/tasks/${id}/result`, { headers: auth })
+          ).arrayBuffer();
           return performance.now() - start;
         }
-        if (body.status === 'failed') throw new Error(`task failed: ${JSON.stringify(body)}`);
-        await sleep(50);
       }
     }),
   );
@@ -165,7 +221,8 @@ console.log(
 );
 // Warm-up: engine start, decoders, connections.
 await syncRun(2);
-await asyncRun(2);
+await asyncRun(2, 'webhook');
+await asyncRun(2, 'poll');
 
 console.log(
   '| requests at once | path | p50 latency (s) | p90 latency (s) | throughput (tasks/s) | async p50 queued->started / started->finished (s) |',
@@ -174,12 +231,13 @@ console.log('| --- | --- | --- | --- | --- | --- |');
 for (const n of depths) {
   for (const [path, run] of [
     ['sync (Prefer: wait)', syncRun],
-    ['async (202 + poll)', asyncRun],
+    ['async, result by webhook', (k: number) => asyncRun(k, 'webhook')],
+    ['async, polling /status every 250 ms', (k: number) => asyncRun(k, 'poll')],
   ] as const) {
     const { latencies, seconds } = await run(n);
     const s = latencies.map((ms) => ms / 1000);
     const split =
-      run === asyncRun
+      run !== syncRun
         ? `${(
             pct(
               breakdown.map((b) => b.wait),
@@ -198,5 +256,6 @@ for (const n of depths) {
   }
 }
 
+console.log(`requests answered 503/429 and retried after Retry-After: ${retried}`);
 for (const c of cleanups) await c();
 await rm(dataDir, { recursive: true, force: true });
