@@ -38,6 +38,8 @@ export interface LocalStackOptions {
   readyTimeoutMs?: number;
   /** Serve the edge from a bundle built at start (no reload on source edits); for tests. */
   frozenEdge?: boolean;
+  /** Aborting it while the stack starts stops what was started and rejects. */
+  signal?: AbortSignal;
 }
 
 /** A running backend process of the stack. */
@@ -80,7 +82,9 @@ function pipeOutput(child: ChildProcess, prefix: string): void {
 async function waitReady(url: string, child: ChildProcess, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    if (child.exitCode !== null) throw new Error(`backend at ${url} exited (${child.exitCode})`);
+    if (child.exitCode !== null || child.signalCode !== null) {
+      throw new Error(`backend at ${url} exited (${child.exitCode ?? child.signalCode})`);
+    }
     try {
       const res = await fetch(`${url}/ready`, { signal: AbortSignal.timeout(2000) });
       await res.body?.cancel();
@@ -103,8 +107,14 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   const stop = async () => {
     for (const c of cleanups.splice(0).reverse()) await c().catch(() => {});
   };
+  const onAbort = () => void stop();
+  options.signal?.addEventListener('abort', onAbort, { once: true });
+  const checkAbort = () => {
+    if (options.signal?.aborted) throw new Error('the stack was stopped while starting');
+  };
   try {
     const redisServer: RedisServerHandle = await startRedisServer();
+    checkAbort();
     cleanups.push(() => redisServer.stop());
     const restToken = randomBytes(24).toString('hex');
     const rest: UpstashRestServer = await startUpstashRestServer({
@@ -185,6 +195,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       secrets: { UPSTASH_REDIS_REST_TOKEN: restToken, FA_INTERNAL_SECRET: internalSecret },
       stdio: options.verbose ? 'inherit' : 'ignore',
       frozen: options.frozenEdge ?? false,
+      ...(options.signal ? { signal: options.signal } : {}),
     });
     cleanups.push(async () => (await edgeStarting.catch(() => null))?.stop());
     const [edge] = await Promise.all([
@@ -192,6 +203,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       ...regions.map((r, i) => waitReady(r.url, children[i]!, readyTimeout)),
     ]);
 
+    checkAbort();
     const redis = new UpstashRedis({ url: rest.url, token: restToken, enableTelemetry: false });
     const keys = new ApiKeyService(new RedisApiKeyStore(redis));
     const apiKey = await keys.create({ tenant: 'dev', name: 'falign stack', requests: 120 });
@@ -205,6 +217,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       if (Date.now() > deadline) throw new Error('the edge does not see every region as usable');
       await sleep(250);
     }
+    options.signal?.removeEventListener('abort', onAbort);
     return {
       edgeUrl: edge.url,
       restUrl: rest.url,

@@ -36,6 +36,9 @@ let stopping = false;
 const stop = () => {
   if (stopping) return;
   stopping = true;
+  // Queued work gets a few seconds; a backend that cannot finish (its Redis is gone, an
+  // engine is still loading) must not outlive the stack.
+  setTimeout(() => process.exit(1), 8_000).unref();
   void beacon
     .stop()
     .catch(() => {})

@@ -1,5 +1,6 @@
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -22,6 +23,8 @@ export interface WranglerDevOptions {
    * sharing a working tree with ongoing edits cannot have.
    */
   frozen?: boolean;
+  /** Aborting it while starting stops wrangler at once. */
+  signal?: AbortSignal;
 }
 
 export interface WranglerDev {
@@ -38,6 +41,10 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
  * group so that stopping it also stops workerd, and waits until GET /health answers.
  */
 export async function startWranglerDev(options: WranglerDevOptions): Promise<WranglerDev> {
+  // Something else answering on the port would pass the health check below.
+  if (!(await portIsFree(options.port))) {
+    throw new Error(`port ${options.port} is in use; choose another (falign stack --port N)`);
+  }
   const dir = await mkdtemp(join(tmpdir(), 'falign-wrangler-'));
   const envFile = join(dir, 'secrets.env');
   await writeFile(
@@ -97,12 +104,17 @@ export async function startWranglerDev(options: WranglerDevOptions): Promise<Wra
     killGroup('SIGKILL');
     await rm(dir, { recursive: true, force: true });
   };
+  const onAbort = () => killGroup('SIGKILL');
+  options.signal?.addEventListener('abort', onAbort, { once: true });
   const url = `http://127.0.0.1:${options.port}`;
   const deadline = Date.now() + (options.startTimeoutMs ?? 60_000);
   for (;;) {
-    if (child.exitCode !== null) {
+    if (child.exitCode !== null || options.signal?.aborted) {
+      const code = child.exitCode;
       await stop();
-      throw new Error(`wrangler dev exited with code ${child.exitCode}`);
+      throw new Error(
+        options.signal?.aborted ? 'aborted' : `wrangler dev exited with code ${code}`,
+      );
     }
     try {
       const res = await fetch(`${url}/health`, { signal: AbortSignal.timeout(2000) });
@@ -117,6 +129,7 @@ export async function startWranglerDev(options: WranglerDevOptions): Promise<Wra
     }
     await sleep(250);
   }
+  options.signal?.removeEventListener('abort', onAbort);
   return { url, pid: child.pid!, stop };
 }
 
@@ -137,5 +150,13 @@ export function buildBundle(
           ? reject(new Error(`wrangler could not bundle the edge: ${stderr.slice(-2000)}`))
           : resolve(join(outdir, 'index.js')),
     );
+  });
+}
+
+function portIsFree(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const srv = createServer();
+    srv.once('error', () => resolve(false));
+    srv.listen(port, '127.0.0.1', () => srv.close(() => resolve(true)));
   });
 }

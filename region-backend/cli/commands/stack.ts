@@ -22,12 +22,26 @@ export function register(program: Command): void {
       process.stdout.write(
         'starting redis-server, the REST dev server, backends and the edge...\n',
       );
-      const stack = await startLocalStack({
-        cwd: REPO_ROOT,
-        edgePort: Number(o.port),
-        ...(o.engine ? { engine: o.engine } : {}),
-        verbose: !o.quiet,
-      });
+      // Ctrl-C while starting stops whatever was started so far.
+      const starting = new AbortController();
+      const abortStart = () => starting.abort();
+      process.once('SIGINT', abortStart);
+      process.once('SIGTERM', abortStart);
+      let stack: Awaited<ReturnType<typeof startLocalStack>>;
+      try {
+        stack = await startLocalStack({
+          cwd: REPO_ROOT,
+          edgePort: Number(o.port),
+          ...(o.engine ? { engine: o.engine } : {}),
+          verbose: !o.quiet,
+          signal: starting.signal,
+        });
+      } catch (err) {
+        process.stderr.write(`falign stack: ${(err as Error).message}\n`);
+        process.exit(1);
+      }
+      process.removeListener('SIGINT', abortStart);
+      process.removeListener('SIGTERM', abortStart);
       const exampleDir = await mkdtemp(join(tmpdir(), 'falign-example-'));
       const wav = await synthesiseExample(EXAMPLE_TEXT, join(exampleDir, 'hello.wav'));
       const lines = [
