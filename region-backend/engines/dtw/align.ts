@@ -38,9 +38,9 @@ export interface TemplateAlignmentOptions {
 export const DEFAULT_TEMPLATE_OPTIONS: TemplateAlignmentOptions = {
   dtw: DEFAULT_DTW_OPTIONS,
   pauseFrames: 8,
-  pauseKeepFrames: 2,
+  pauseKeepFrames: 1,
   pauseReachFrames: 5,
-  pauseSlotFrames: 2,
+  pauseSlotFrames: 1,
   fusedPauseReachFrames: 25,
 };
 
@@ -50,6 +50,17 @@ export const DEFAULT_TEMPLATE_OPTIONS: TemplateAlignmentOptions = {
  */
 const HIGH_VOICE_HZ = 148;
 const HIGH_VARIANT = '+f3';
+/**
+ * Where a boundary position lands in time, in frames: -0.5 is the edge between frame centres;
+ * the quarter frame less was measured on flite speech (word edges a little later than the
+ * energy edge), see docs/accuracy.md.
+ */
+const BOUNDARY_OFFSET_FRAMES = -0.25;
+/**
+ * Weight of c0 (loudness) against the other cepstra after normalisation: the loudness contour
+ * (syllable rhythm, pauses) carries across voices better than spectral detail does.
+ */
+const LOUDNESS_WEIGHT = 2;
 
 /** Diagnostics of one alignment, for tests and benchmarks. */
 export interface TemplateAlignmentStats {
@@ -89,6 +100,9 @@ export function alignWithTemplate(
   const templateSpeech = syntheticSpeechFrames(template.logEnergy);
   normaliseFeatures(template, templateSpeech);
   normaliseFeatures(recording, recordingSpeech);
+  for (let f = 0; f < template.count; f++) template.values[f * template.dims]! *= LOUDNESS_WEIGHT;
+  for (let f = 0; f < recording.count; f++)
+    recording.values[f * recording.dims]! *= LOUDNESS_WEIGHT;
 
   const spans = templateSpans(onsets, script.weights, templateSpeech, template.count);
   const tFirst = firstSet(templateSpeech);
@@ -186,8 +200,8 @@ export function alignWithTemplate(
     let confidence = 1 / (1 + Math.exp((ratio - 1.4) * 4));
     if (span.interpolated) confidence *= 0.6;
     timings.push({
-      start: Math.max(0, (start - 0.5) * FRAME_SECONDS),
-      end: Math.min(duration, Math.max(0, (end - 0.5) * FRAME_SECONDS)),
+      start: Math.max(0, (start + BOUNDARY_OFFSET_FRAMES) * FRAME_SECONDS),
+      end: Math.min(duration, Math.max(0, (end + BOUNDARY_OFFSET_FRAMES) * FRAME_SECONDS)),
       confidence,
       status: span.interpolated ? 'interpolated' : 'aligned',
     });

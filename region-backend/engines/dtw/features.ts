@@ -3,6 +3,8 @@ import { RealPowerSpectrum } from './fft.ts';
 /** Frame step of every feature sequence the dtw engine compares, in seconds. */
 export const FRAME_SECONDS = 0.01;
 const WINDOW_SECONDS = 0.025;
+/** Pre-emphasis: flattens the spectral tilt, which differs more between voices than formants do. */
+const PRE_EMPHASIS = 0.97;
 const MEL_BANDS = 40;
 /** Cepstral coefficients kept, c0 included (it carries loudness, which tells speech from pauses). */
 export const CEPSTRA = 13;
@@ -86,7 +88,8 @@ function planFor(sampleRate: number): Plan {
 }
 
 /**
- * MFCCs every 10 ms (25 ms Hamming window, 40 mel bands 80-7600 Hz). Normalise them with
+ * MFCCs every 10 ms (pre-emphasis 0.97, 25 ms Hamming window, 40 mel bands 80-7600 Hz, log-mel
+ * range 60 dB). Normalise them with
  * normaliseFeatures before comparing signals: that removes the loudness and channel differences
  * between a synthetic voice and a recording, which DTW would otherwise chase.
  */
@@ -112,11 +115,13 @@ export function computeFeatures(samples: Float32Array, sampleRate: number): Feat
       if (s >= 0 && s < samples.length) mean += samples[s]!;
     }
     mean /= window.length;
+    let prev = 0;
     for (let i = 0; i < window.length; i++) {
       const s = start + i;
       const x = s >= 0 && s < samples.length ? samples[s]! - mean : 0;
       energy += x * x;
-      re[i] = x * window[i]!;
+      re[i] = (x - PRE_EMPHASIS * prev) * window[i]!;
+      prev = x;
     }
     logEnergy[f] = Math.log(energy / window.length + 1e-10);
     spectrum.compute(re, power);
