@@ -20,14 +20,18 @@ export async function decodeAudioInWorker(task: {
     const audio = await decodeAudio(task.bytes, task.limits);
     const result: DecodeTaskResult = { ok: true, audio };
     // Move the samples' buffer to the caller instead of copying it.
-    return Piscina.move({
+    const moved = {
       get [Piscina.transferableSymbol]() {
         return audio.samples.buffer;
       },
       get [Piscina.valueSymbol]() {
         return result;
       },
-    }) as unknown as DecodeTaskResult;
+    };
+    // piscina types its symbols as plain `symbol`, so the object needs a cast to match.
+    return Piscina.move(
+      moved as unknown as Parameters<typeof Piscina.move>[0],
+    ) as unknown as DecodeTaskResult;
   } catch (err) {
     if (err instanceof ProblemError) {
       return { ok: false, problem: { code: err.code, detail: err.message, extra: err.extra } };

@@ -63,7 +63,10 @@ export async function parseMultipartForm(
           bad(new ProblemError('badRequest', `the multipart body is malformed: ${err.message}`)),
         );
         stream.on('end', () => {
-          form.append(name, new File(chunks, filename || name, { type: mimeType }));
+          form.append(
+            name,
+            new File([Buffer.concat(chunks)], filename || name, { type: mimeType }),
+          );
           ok();
         });
       });

@@ -2,6 +2,7 @@ import type { TestProject } from 'vitest/node';
 import { startUpstashRestServer } from '../../dev/upstash-rest/index.ts';
 import { findFreePort, startRedisServer } from '../support/redis-server.ts';
 import { startStubRegion } from './support/stub-region-server.ts';
+import './provided-context.ts';
 
 /**
  * Node side of the edge tests: a real redis-server, the dev Upstash REST server in front of
@@ -9,18 +10,6 @@ import { startStubRegion } from './support/stub-region-server.ts';
  */
 const TOKEN = 'edge-test-upstash-token';
 const SECRET = 'edge-test-internal-secret-0123456789abcdef';
-
-declare module 'vitest' {
-  export interface ProvidedContext {
-    upstashUrl: string;
-    upstashToken: string;
-    internalSecret: string;
-    /** Region name -> base URL of its stub server. */
-    stubRegions: Record<string, string>;
-    /** A URL where nothing listens (connection refused). */
-    deadRegionUrl: string;
-  }
-}
 
 export default async function setup(project: TestProject) {
   const redis = await startRedisServer();

@@ -1,6 +1,11 @@
 import { type Command, Option } from 'commander';
+import { startBackendBeacon } from '../../beacon/backend-beacon.ts';
 import { BACKEND_ENV, loadBackendConfig } from '../../config.ts';
+import { openGlobalStore } from '../../global-store.ts';
 import { startBackend } from '../../server/backend.ts';
+
+/** Queued work gets this long after SIGTERM; a backend that cannot finish must not linger. */
+const STOP_GRACE_MS = 8_000;
 
 /** `falign serve`: one regional backend. Flags override the FA_* environment variables. */
 export function register(program: Command): void {
@@ -45,15 +50,37 @@ export function register(program: Command): void {
         keysFile: o.keysFile,
       });
       const backend = await startBackend(config);
+      // With a global store, publish this region's beacon so the edge can route here.
+      const redis = openGlobalStore(config);
+      let beaconErrors = 0;
+      const beacon = redis
+        ? startBackendBeacon(backend, redis, {
+            onError: (err) => {
+              if (beaconErrors++ % 10 === 0)
+                process.stderr.write(`beacon not written: ${String(err)}\n`);
+            },
+          })
+        : null;
       process.stdout.write(
         `falign backend (${config.region}, engine ${config.engine}) listening on ${backend.url}\n`,
       );
+      let draining = false;
+      // SIGUSR2 toggles draining: the beacon reports the region unhealthy and the edge steers away.
+      process.on('SIGUSR2', () => {
+        draining = !draining;
+        beacon?.drain(draining);
+        process.stdout.write(`region ${config.region} ${draining ? 'draining' : 'serving'}\n`);
+      });
       let stopping = false;
       const stop = (signal: string) => {
         if (stopping) return;
         stopping = true;
         process.stderr.write(`${signal}: finishing queued work and stopping\n`);
-        void backend.close().then(() => process.exit(0));
+        setTimeout(() => process.exit(1), STOP_GRACE_MS).unref();
+        void (beacon?.stop() ?? Promise.resolve())
+          .catch(() => {})
+          .then(() => backend.close())
+          .finally(() => process.exit(0));
       };
       process.on('SIGINT', () => stop('SIGINT'));
       process.on('SIGTERM', () => stop('SIGTERM'));
