@@ -49,8 +49,8 @@ describe('multi-resolution DTW', () => {
     const a = track(30_000, 4, 3);
     const b = warped(a, 33_000, (j) => j / 1.1);
     const path = warp(a, b);
-    // A full matrix would be 30,000 x 33,000 = 990 M cells; the window keeps ~100 per row.
-    expect(path.cells).toBeLessThan(30_000 * 120);
+    // A full matrix would be 30,000 x 33,000 = 990 M cells; the window keeps a few hundred per row.
+    expect(path.cells).toBeLessThan(30_000 * 250);
     for (let s = 1; s < path.rows.length; s++) {
       expect(path.rows[s]! - path.rows[s - 1]!).toBeGreaterThanOrEqual(0);
       expect(path.cols[s]! - path.cols[s - 1]!).toBeGreaterThanOrEqual(0);

@@ -26,7 +26,7 @@ export interface DtwOptions {
   factor: number;
 }
 
-export const DEFAULT_DTW_OPTIONS: DtwOptions = { fullCells: 1_000_000, radius: 20, factor: 4 };
+export const DEFAULT_DTW_OPTIONS: DtwOptions = { fullCells: 1_000_000, radius: 40, factor: 4 };
 
 const DIAGONAL = 0;
 const UP = 1;
