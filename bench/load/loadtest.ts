@@ -6,7 +6,7 @@
  * languages, clips of ~2-8 s (and ~20 s with --long), a share of repeated clips (edge cache
  * hits), clients placed in New York and Paris. Bounded by --duration and --max-requests.
  * Prints throughput, p50/p95/p99, answers by status/region/cache, and the async tasks'
- * outcomes; saves the figures to bench/load/results/ for the charts. Stops what it started.
+ * outcomes; saves the figures to docs/img/data/ for the charts (scripts/charts.ts). Stops what it started.
  *
  *   npm run loadtest -- [--duration 30] [--connections 8] [--max-requests 600]
  *                       [--async-share 0.3] [--hot-share 0.3] [--long]
@@ -74,7 +74,7 @@ try {
   process.stdout.write(`${formatSummary(summary)}\n`);
   const out =
     o.out ??
-    join(REPO_ROOT, 'bench/load/results', o.direct ? 'loadtest-direct.json' : 'loadtest-edge.json');
+    join(REPO_ROOT, 'docs/img/data', o.direct ? 'loadtest-direct.json' : 'loadtest-edge.json');
   await mkdir(join(out, '..'), { recursive: true });
   await writeFile(
     out,

@@ -14,6 +14,8 @@ export interface RequestRecord {
   retryAfter: string | null;
   engine: string | null;
   taskId: string | null;
+  /** For errors: the problem type's code and the start of its detail. */
+  problem: string | null;
 }
 
 /** A request autocannon had to re-send after its connection failed (no answer to it). */
@@ -41,6 +43,8 @@ export interface LoadRunOptions {
   maxRequests: number;
   /** Seconds before autocannon gives up on one answer. */
   timeoutSeconds: number;
+  /** Ends the run early (e.g. when a chaos script is through its phases). */
+  signal?: AbortSignal;
 }
 
 export interface LoadRun {
@@ -124,6 +128,12 @@ export async function runLoad(options: LoadRunOptions): Promise<LoadRun> {
                 retryAfter: header(h, 'retry-after'),
                 engine,
                 taskId: status === 202 && typeof json?.task_id === 'string' ? json.task_id : null,
+                problem:
+                  status >= 400
+                    ? `${String(json?.type ?? '')
+                        .split('/')
+                        .pop()}: ${String(json?.detail ?? body).slice(0, 160)}`
+                    : null,
               });
               answered += 1;
               if (answered >= options.maxRequests) instance.stop();
@@ -133,6 +143,7 @@ export async function runLoad(options: LoadRunOptions): Promise<LoadRun> {
       },
       (err) => finish(err ?? null),
     );
+    options.signal?.addEventListener('abort', () => instance.stop(), { once: true });
     instance.on('reqError', (err: Error) => {
       errors.push({ at: now(), tenant: stream.tenant, error: err.message });
     });

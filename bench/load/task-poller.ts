@@ -11,6 +11,8 @@ export interface TaskOutcomes {
   waitedSeconds: number;
   /** Submission (202) to the poll that saw it final, ms. */
   submitToDone: LatencySummary;
+  /** The first few failed tasks' errors. */
+  failures: unknown[];
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -32,6 +34,7 @@ export async function awaitTasks(
   const submitted = open.size;
   const final: Record<string, number> = {};
   const doneAfter: number[] = [];
+  const failures: unknown[] = [];
   const t0 = Date.now();
   while (open.size > 0 && Date.now() - t0 < maxWaitSeconds * 1000) {
     const batch = [...open.entries()].slice(0, 64);
@@ -46,7 +49,8 @@ export async function awaitTasks(
             await res.body?.cancel();
             return;
           }
-          const body = (await res.json()) as { status?: string };
+          const body = (await res.json()) as { status?: string; error?: unknown };
+          if (body.status === 'failed' && failures.length < 5) failures.push(body.error ?? body);
           if (body.status === 'completed' || body.status === 'failed') {
             open.delete(id);
             final[body.status] = (final[body.status] ?? 0) + 1;
@@ -65,5 +69,6 @@ export async function awaitTasks(
     unfinished: open.size,
     waitedSeconds: (Date.now() - t0) / 1000,
     submitToDone: latencySummary(doneAfter),
+    failures,
   };
 }
