@@ -49,10 +49,19 @@ export async function openTaskSystem(
       redisUrl: config.redisUrl,
       region: config.region,
       lockMs: config.taskLockMs,
+      // Above the runner's own limit on starts, which fails the task with a problem first.
+      maxStalledCount: config.taskAttempts + 3,
       keepFinishedSeconds: Math.min(config.taskTtlSeconds, 24 * 3600),
       logger,
     });
-    await bull.ready();
+    // Producers do not queue commands while offline; give the connection a moment, but never
+    // keep the backend from starting while the regional Redis is away (submissions get 503).
+    const connected = await Promise.race([
+      bull.ready().then(() => true),
+      new Promise<false>((r) => setTimeout(() => r(false), 5000).unref()),
+    ]);
+    if (!connected)
+      logger.warn('regional Redis not reachable yet; task submissions get 503 until it is');
     queue = bull;
   } else {
     queue = new InProcessTaskQueue();
@@ -92,6 +101,7 @@ export async function openTaskSystem(
       attempts: config.webhookAttempts,
       backoffMs: 1000,
     },
+    maxStarts: config.taskAttempts + 2,
     logger,
   });
   const service = new TaskService({

@@ -1,5 +1,5 @@
 import type { AlignmentResult } from '../../shared/alignment.ts';
-import { type ProblemDetails, ProblemError } from '../../shared/problem.ts';
+import { type ProblemDetails, ProblemError, problem as problemOf } from '../../shared/problem.ts';
 import {
   isFinalTaskStatus,
   type TaskRecord,
@@ -38,6 +38,11 @@ export interface TaskRunnerDeps {
   events: TaskEvents;
   estimator: WaitEstimator;
   webhook: { secret: string; attempts: number; backoffMs: number };
+  /**
+   * Processing starts after which a task fails instead of running again: a task whose worker
+   * keeps dying (a poison input crashing the process) must not take every backend down.
+   */
+  maxStarts: number;
   logger: Logger;
   now?: () => Date;
 }
@@ -107,6 +112,16 @@ export class TaskRunner {
     }
     if (isFinalTaskStatus(record.status)) {
       await this.afterFinal(job, record);
+      return;
+    }
+    if (record.attempts >= this.deps.maxStarts) {
+      await this.fail(
+        job,
+        problemOf(
+          'internal',
+          `the task was started ${record.attempts} times and did not finish (the process running it stopped each time); not retried`,
+        ),
+      );
       return;
     }
     const started = performance.now();
