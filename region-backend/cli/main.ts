@@ -1,5 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import { ConfigError } from '../config.ts';
+import { EngineSetupError } from '../engines/engine.ts';
 import { CliError } from './cli-error.ts';
 import { registerCommands } from './commands/index.ts';
 
@@ -22,7 +23,7 @@ export async function main(argv: string[]): Promise<void> {
       process.exitCode = err.exitCode;
       return;
     }
-    if (err instanceof ConfigError || err instanceof CliError) {
+    if (err instanceof ConfigError || err instanceof CliError || err instanceof EngineSetupError) {
       process.stderr.write(`falign: ${err.message}\n`);
       process.exitCode = 2;
       return;

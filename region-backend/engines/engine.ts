@@ -51,3 +51,11 @@ export interface RawAligner {
 export function isRawAligner(engine: AlignmentEngine): engine is AlignmentEngine & RawAligner {
   return typeof (engine as Partial<RawAligner>).alignRaw === 'function';
 }
+
+/**
+ * The engine cannot start as configured (missing model files, unusable device). The message
+ * says what to do; the CLI prints it without a stack trace.
+ */
+export class EngineSetupError extends Error {
+  override name = 'EngineSetupError';
+}

@@ -1,5 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
+import { EngineSetupError } from '../engine.ts';
 
 export const DEFAULT_REPO = 'Qwen/Qwen3-ForcedAligner-0.6B';
 
@@ -30,7 +31,7 @@ export interface PullManifest {
 }
 
 /** A model directory the engine cannot start from; the message says what to run. */
-export class ModelDirError extends Error {
+export class ModelDirError extends EngineSetupError {
   override name = 'ModelDirError';
 }
 
