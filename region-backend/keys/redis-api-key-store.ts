@@ -12,30 +12,44 @@ import type { ApiKeyStore } from './api-key-store.ts';
 /**
  * API keys in global Redis (Upstash REST), where the edge reads them too.
  *
- * Records found are remembered for `rememberMs` (a revocation made elsewhere takes effect
- * within that time, as at the edge), so known tenants keep working through a short outage of
- * the store. A lookup that does not answer within `timeoutMs` is a 503: unknown keys fail
- * closed, never open.
+ * A record found is used without asking again for `freshMs` (a revocation made elsewhere
+ * takes effect within that time, as at the edge). If the store does not answer within
+ * `timeoutMs`, a record seen in the last `staleMs` is still honoured, so known tenants keep
+ * working through an outage; a key never seen is refused with 503 (fail closed, never open).
  */
 export class RedisApiKeyStore implements ApiKeyStore {
-  private readonly remembered: LRUCache<string, ApiKeyRecord>;
+  private readonly remembered = new LRUCache<string, { record: ApiKeyRecord; at: number }>({
+    max: 10_000,
+  });
+  private readonly timeoutMs: number;
+  private readonly freshMs: number;
+  private readonly staleMs: number;
 
   constructor(
     private readonly redis: Redis,
-    options: { timeoutMs?: number; rememberMs?: number } = {},
+    options: { timeoutMs?: number; freshMs?: number; staleMs?: number; now?: () => number } = {},
   ) {
-    this.timeoutMs = options.timeoutMs ?? 1500;
-    this.remembered = new LRUCache({ max: 10_000, ttl: Math.max(1, options.rememberMs ?? 30_000) });
+    this.timeoutMs = options.timeoutMs ?? 2000;
+    this.freshMs = options.freshMs ?? 30_000;
+    this.staleMs = options.staleMs ?? 15 * 60_000;
+    this.now = options.now ?? Date.now;
   }
 
-  private readonly timeoutMs: number;
+  private readonly now: () => number;
 
   async find(sha256: string): Promise<ApiKeyRecord | null> {
     const known = this.remembered.get(sha256);
-    if (known) return known;
-    const record = await this.lookup(sha256);
-    if (record) this.remembered.set(sha256, record);
-    return record;
+    const age = known ? this.now() - known.at : Number.POSITIVE_INFINITY;
+    if (known && age < this.freshMs) return known.record;
+    try {
+      const record = await this.lookup(sha256);
+      if (record) this.remembered.set(sha256, { record, at: this.now() });
+      else this.remembered.delete(sha256);
+      return record;
+    } catch (err) {
+      if (known && age < this.staleMs) return known.record;
+      throw err;
+    }
   }
 
   private async lookup(sha256: string): Promise<ApiKeyRecord | null> {

@@ -6,7 +6,7 @@ import { ProblemError } from '../../shared/problem.ts';
 import { unitsFor } from '../../shared/segmenters.ts';
 import { AlignmentService } from '../alignment/alignment-service.ts';
 import { EnginePipeline } from '../alignment/engine-pipeline.ts';
-import { decodeAudio } from '../audio/decode.ts';
+import { DecoderPool } from '../audio/decoder-pool.ts';
 import {
   GlobalResultCache,
   LocalResultCache,
@@ -121,6 +121,10 @@ export async function startBackend(
       loadError ? `the engine failed to load: ${loadError.message}` : 'the engine is still loading',
       { extra: { retry_after: loadError ? 60 : 5 } },
     );
+  const decoder = new DecoderPool({
+    maxSeconds: config.maxAudioSeconds,
+    minSeconds: config.minAudioSeconds,
+  });
   const service = new AlignmentService({
     engines: {
       get defaultEngine() {
@@ -136,11 +140,7 @@ export async function startBackend(
       if (!pipeline) throw notReady();
       return pipeline.run(name, item, signal);
     },
-    decode: (bytes) =>
-      decodeAudio(bytes, {
-        maxSeconds: config.maxAudioSeconds,
-        minSeconds: config.minAudioSeconds,
-      }),
+    decode: (bytes) => decoder.decode(bytes),
     units: unitsFor,
     cache,
     limits: { maxTextChars: config.maxTextChars },
@@ -234,7 +234,7 @@ export async function startBackend(
         // Running tasks finish (or go back to the queue for another process), then the engines stop.
         await tasks.close();
         await pipeline?.drain();
-        await Promise.all(loaded.map((e) => e.close()));
+        await Promise.all([...loaded.map((e) => e.close()), decoder.close()]);
       })();
       return closing;
     },
