@@ -1,52 +1,10 @@
 /**
- * A minimal RIFF/WAVE reader and writer (PCM 16-bit or float 32, any channels) for datasets the
- * eval tools build themselves; the service decodes uploads with region-backend/audio.
+ * A minimal RIFF/WAVE writer for the datasets the eval tools build (reading goes through
+ * region-backend/audio's decodeAudio, like uploads).
  */
 export interface PcmAudio {
   samples: Float32Array;
   sampleRate: number;
-}
-
-export function readWav(bytes: Uint8Array): PcmAudio {
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const tag = (at: number) => String.fromCharCode(...bytes.subarray(at, at + 4));
-  if (tag(0) !== 'RIFF' || tag(8) !== 'WAVE') throw new Error('not a RIFF/WAVE file');
-  let at = 12;
-  let format = 0;
-  let channels = 0;
-  let sampleRate = 0;
-  let bits = 0;
-  while (at + 8 <= bytes.length) {
-    const id = tag(at);
-    let size = view.getUint32(at + 4, true);
-    const body = at + 8;
-    if (id === 'fmt ') {
-      format = view.getUint16(body, true);
-      channels = view.getUint16(body + 2, true);
-      sampleRate = view.getUint32(body + 4, true);
-      bits = view.getUint16(body + 14, true);
-      if (format === 0xfffe) format = view.getUint16(body + 24, true);
-    } else if (id === 'data') {
-      // Streams written to a pipe leave the size unset (0 or 0xffffffff).
-      if (size === 0 || body + size > bytes.length) size = bytes.length - body;
-      const frameBytes = (bits / 8) * channels;
-      const frames = Math.floor(size / frameBytes);
-      const samples = new Float32Array(frames);
-      for (let f = 0; f < frames; f++) {
-        let sum = 0;
-        for (let c = 0; c < channels; c++) {
-          const p = body + f * frameBytes + (c * bits) / 8;
-          if (format === 1 && bits === 16) sum += view.getInt16(p, true) / 32768;
-          else if (format === 3 && bits === 32) sum += view.getFloat32(p, true);
-          else throw new Error(`unsupported WAV encoding (format ${format}, ${bits} bits)`);
-        }
-        samples[f] = sum / channels;
-      }
-      return { samples, sampleRate };
-    }
-    at = body + size + (size & 1);
-  }
-  throw new Error('WAV file has no data chunk');
 }
 
 /** 16-bit PCM mono WAV. */
