@@ -16,10 +16,13 @@ echo "installing echogarden@3.4.0 into $work" >&2
 (cd "$work" && npm init -y >/dev/null &&
   ONNXRUNTIME_NODE_INSTALL_CUDA=skip npm install --no-audit --no-fund --loglevel=error echogarden@3.4.0 >&2)
 command -v ffmpeg >/dev/null || { echo "Echogarden needs ffmpeg (apt-get install ffmpeg)" >&2; exit 1; }
+# Echogarden 3.4.0 loads eSpeak-NG (espeak-ng.js + espeak-ng.data) from its package folder,
+# which it would otherwise download: give it the same WASM build falign's dtw engine uses.
 packages="${XDG_DATA_HOME:-$HOME/.local/share}/echogarden/packages"
-if [[ ! -d $packages/espeak-ng-emscripten-20260722 ]]; then
-  mkdir -p "$packages/espeak-ng-emscripten-20260722"
-  cp -r "$work/node_modules/@echogarden/espeak-ng-emscripten/." "$packages/espeak-ng-emscripten-20260722/"
+espeak="$packages/espeak-ng-emscripten-20260722"
+if [[ ! -f $espeak/espeak-ng.js ]]; then
+  mkdir -p "$espeak"
+  cp "$repo/node_modules/@echogarden/espeak-ng-emscripten/"{espeak-ng.js,espeak-ng.data,package.json,COPYING} "$espeak/"
 fi
 
 cat >"$work/run.mjs" <<'EOF'
