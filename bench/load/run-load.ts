@@ -59,8 +59,10 @@ interface Pending {
   request: PoolRequest;
 }
 
+/** A response header by name, whatever case the server wrote it in. */
 function header(headers: Record<string, string | string[]>, name: string): string | null {
-  const v = headers[name] ?? headers[name.toLowerCase()];
+  const key = Object.keys(headers).find((k) => k.toLowerCase() === name);
+  const v = key === undefined ? undefined : headers[key];
   return Array.isArray(v) ? (v[0] ?? null) : (v ?? null);
 }
 
@@ -94,8 +96,8 @@ export async function runLoad(options: LoadRunOptions): Promise<LoadRun> {
         url: options.url,
         connections: stream.connections,
         pipelining: 1,
+        // Not autocannon's `amount`, which would override `duration`: the count is capped below.
         duration: options.durationSeconds,
-        amount: options.maxRequests,
         timeout: options.timeoutSeconds,
         ...(stream.rate ? { overallRate: stream.rate } : {}),
         requests: [
