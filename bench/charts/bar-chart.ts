@@ -16,16 +16,38 @@ export interface BarChartSpec {
   note?: string;
 }
 
-const WIDTH = 760;
-const LABEL_W = 250;
+const PLOT_W = 430;
+/** Approximate width of a character at 12 px, for laying out labels without a font engine. */
+const CHAR_W = 6.6;
 const BAR_H = 14;
 const GAP = 10;
 
 /** Horizontal grouped bars with value labels: readable with long row labels. */
 export function barChart(spec: BarChartSpec): string {
+  const LABEL_W = Math.min(
+    400,
+    Math.max(120, 16 + CHAR_W * Math.max(...spec.rows.map((r) => r.label.length))),
+  );
+  const WIDTH = Math.max(LABEL_W + PLOT_W + 70, 24 + spec.title.length * 8.2);
+  const plotW = PLOT_W;
+  // Legend entries, wrapped to the width.
+  const legend: { x: number; y: number; name: string; i: number }[] = [];
+  if (spec.series.length > 1) {
+    let x = LABEL_W;
+    let y = 34;
+    spec.series.forEach((name, i) => {
+      const w = 24 + name.length * CHAR_W;
+      if (x + w > WIDTH - 10 && x > LABEL_W) {
+        x = LABEL_W;
+        y += 16;
+      }
+      legend.push({ x, y, name, i });
+      x += w;
+    });
+  }
+  const legendBottom = legend.length ? legend[legend.length - 1]!.y + 14 : 36;
   const groupH = spec.series.length * BAR_H + GAP;
-  const top = 48 + (spec.series.length > 1 ? 18 : 0);
-  const plotW = WIDTH - LABEL_W - 70;
+  const top = legendBottom + 12;
   const height = top + spec.rows.length * groupH + 52;
   const max = Math.max(
     ...spec.rows.flatMap((r) => r.values.filter((v): v is number => v !== null)),
@@ -33,15 +55,11 @@ export function barChart(spec: BarChartSpec): string {
   const axis = ticks(max);
   const scale = plotW / axis[axis.length - 1]!;
   const body: string[] = [text(12, 22, spec.title, { 'font-size': 15, 'font-weight': 'bold' })];
-  if (spec.series.length > 1) {
-    let x = LABEL_W;
-    spec.series.forEach((s, i) => {
-      body.push(
-        `<rect x="${n(x)}" y="34" width="10" height="10" fill="${PALETTE[i % PALETTE.length]}"/>`,
-      );
-      body.push(text(x + 14, 43, s));
-      x += 24 + s.length * 6.5;
-    });
+  for (const l of legend) {
+    body.push(
+      `<rect x="${n(l.x)}" y="${n(l.y)}" width="10" height="10" fill="${PALETTE[l.i % PALETTE.length]}"/>`,
+    );
+    body.push(text(l.x + 14, l.y + 9, l.name));
   }
   const plotBottom = top + spec.rows.length * groupH;
   for (const t of axis) {
@@ -87,6 +105,6 @@ export function barChart(spec: BarChartSpec): string {
 
 function formatValue(v: number): string {
   if (v >= 100) return String(Math.round(v));
-  if (v >= 10) return v.toFixed(1);
+  if (v >= 10) return String(Number(v.toFixed(1)));
   return String(Math.round(v * 1000) / 1000);
 }

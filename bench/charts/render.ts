@@ -62,6 +62,24 @@ await trySection('Qwen3 engine', async (tables) => {
   );
 });
 
+// Backend: the service's throughput against the engine in process.
+await trySection('Backend (one regional process)', async (tables) => {
+  const [, ...body] = tables[0]!;
+  const rows = body
+    .filter((r) => /clips\/s/.test(r[1] ?? ''))
+    .map((r) => ({ label: r[0]!, values: [firstNumber(r[1])] }));
+  await save(
+    'backend-throughput.svg',
+    barChart({
+      title: 'One backend: HTTP service vs the engine in process (dtw, 10 s clips)',
+      unit: 'clips per second (higher is better)',
+      series: ['clips/s'],
+      rows,
+      note: 'node bin/run-ts.mjs bench/backend-service.ts (result cache off)',
+    }),
+  );
+});
+
 // Edge: the cost of each layer for a 200 KB align request, and answers without a region.
 await trySection('Edge (Workers app', async (tables) => {
   const rows: BarRow[] = [];

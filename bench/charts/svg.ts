@@ -50,6 +50,5 @@ export function ticks(max: number, count = 5): number[] {
 }
 
 export function formatTick(v: number): string {
-  if (v >= 1000 && v % 1000 === 0) return `${v / 1000}k`;
   return String(Number(v.toFixed(3)));
 }
