@@ -20,6 +20,28 @@ const WIDTH = 900;
 const LEFT = 60;
 const RIGHT = 300;
 
+/** Horizontal grid lines with tick labels, and the axis caption, for a panel [top, top + h]. */
+function yAxis(axis: number[], top: number, h: number, caption: string): string[] {
+  const scale = h / axis[axis.length - 1]!;
+  const out: string[] = [];
+  for (const t of axis) {
+    const y = top + h - t * scale;
+    out.push(
+      `<line x1="${LEFT}" y1="${n(y)}" x2="${n(WIDTH - RIGHT)}" y2="${n(y)}" stroke="#eee"/>`,
+    );
+    out.push(text(LEFT - 6, y + 4, formatTick(t), { 'text-anchor': 'end', fill: '#555' }));
+  }
+  const mid = top + h / 2;
+  out.push(
+    text(14, mid, caption, {
+      transform: `rotate(-90 14 ${mid})`,
+      'text-anchor': 'middle',
+      fill: '#333',
+    }),
+  );
+  return out;
+}
+
 /**
  * Two panels over the run's time axis: answers per bin stacked by outcome, and every answer's
  * latency at the time it was sent; the chaos events as labelled vertical lines.
@@ -45,20 +67,7 @@ export function timelineChart(spec: TimelineSpec): string {
   const maxCount = Math.max(...counts.map((m) => [...m.values()].reduce((a, b) => a + b, 0)));
   const cAxis = ticks(maxCount, 4);
   const cScale = h1 / cAxis[cAxis.length - 1]!;
-  for (const t of cAxis) {
-    const y = top1 + h1 - t * cScale;
-    body.push(
-      `<line x1="${LEFT}" y1="${n(y)}" x2="${n(LEFT + plotW)}" y2="${n(y)}" stroke="#eee"/>`,
-    );
-    body.push(text(LEFT - 6, y + 4, formatTick(t), { 'text-anchor': 'end', fill: '#555' }));
-  }
-  body.push(
-    text(14, top1 + h1 / 2, `answers / ${spec.binSeconds} s`, {
-      transform: `rotate(-90 14 ${top1 + h1 / 2})`,
-      'text-anchor': 'middle',
-      fill: '#333',
-    }),
-  );
+  body.push(...yAxis(cAxis, top1, h1, `answers / ${spec.binSeconds} s`));
   const colW = plotW / bins;
   counts.forEach((m, i) => {
     let y = top1 + h1;
@@ -79,20 +88,7 @@ export function timelineChart(spec: TimelineSpec): string {
   const maxLat = Math.max(...spec.points.map((p) => p.latencyMs)) / 1000;
   const lAxis = ticks(maxLat, 4);
   const lScale = h2 / lAxis[lAxis.length - 1]!;
-  for (const t of lAxis) {
-    const y = top2 + h2 - t * lScale;
-    body.push(
-      `<line x1="${LEFT}" y1="${n(y)}" x2="${n(LEFT + plotW)}" y2="${n(y)}" stroke="#eee"/>`,
-    );
-    body.push(text(LEFT - 6, y + 4, formatTick(t), { 'text-anchor': 'end', fill: '#555' }));
-  }
-  body.push(
-    text(14, top2 + h2 / 2, 'latency, s', {
-      transform: `rotate(-90 14 ${top2 + h2 / 2})`,
-      'text-anchor': 'middle',
-      fill: '#333',
-    }),
-  );
+  body.push(...yAxis(lAxis, top2, h2, 'latency, s'));
   for (const p of spec.points) {
     body.push(
       `<circle cx="${n(xs(p.sentMs))}" cy="${n(top2 + h2 - (p.latencyMs / 1000) * lScale)}" r="1.8" fill="${color(p.outcome)}" fill-opacity="0.7"/>`,

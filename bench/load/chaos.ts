@@ -147,12 +147,14 @@ try {
 
     mark('eu-west restarting on a failing qwen3, no fallback');
     await euWest.kill();
-    const noFallback = euWest.start({
+    // The breaker stays open for the rest of the run once it opens (no half-open trials).
+    const failingQwen3 = {
       FA_ENGINE: 'qwen3',
       FA_MODEL_DIR: faultyModelDir,
       FA_DEVICE: 'cpu',
       FA_BREAKER_RESET_MS: '120000',
-    });
+    };
+    const noFallback = euWest.start(failingQwen3);
     await noFallback.ready;
     mark('eu-west qwen3 failing, no fallback');
     // Floods start here, so the steady tenant's 429 count is watched across both fault modes.
@@ -182,13 +184,7 @@ try {
 
     mark('eu-west restarting on a failing qwen3 with dtw fallback');
     await euWest.kill();
-    const withFallback = euWest.start({
-      FA_ENGINE: 'qwen3',
-      FA_MODEL_DIR: faultyModelDir,
-      FA_DEVICE: 'cpu',
-      FA_FALLBACK_ENGINE: 'dtw',
-      FA_BREAKER_RESET_MS: '120000',
-    });
+    const withFallback = euWest.start({ ...failingQwen3, FA_FALLBACK_ENGINE: 'dtw' });
     await withFallback.ready;
     mark('eu-west qwen3 failing, dtw fallback');
     await sleep(25_000);

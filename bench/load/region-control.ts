@@ -6,6 +6,16 @@ import { REPO_ROOT } from './stack-under-test.ts';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/** Signals a child (SIGKILL after 5 s if it ignores SIGTERM) and resolves once it is gone. */
+async function stopChild(child: ChildProcess, signal: NodeJS.Signals): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const gone = new Promise((r) => child.once('exit', r));
+  child.kill(signal);
+  const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
+  await gone;
+  clearTimeout(timer);
+}
+
 /** The environment a running process was started with (Linux /proc). */
 async function environmentOf(pid: number): Promise<Record<string, string>> {
   const raw = await readFile(`/proc/${pid}/environ`, 'utf8');
@@ -56,13 +66,8 @@ export class RegionControl {
   /** SIGKILL to whatever process serves the region now; resolves when it is gone. */
   async kill(): Promise<void> {
     const { child, region } = this.current;
-    if (child) {
-      if (child.exitCode === null && child.signalCode === null) {
-        const gone = new Promise((r) => child.once('exit', r));
-        child.kill('SIGKILL');
-        await gone;
-      }
-    } else if (region) {
+    if (child) await stopChild(child, 'SIGKILL');
+    else if (region) {
       region.signal('SIGKILL');
       await region.exited;
     }
@@ -103,25 +108,12 @@ export class RegionControl {
       url,
       pid: child.pid!,
       ready,
-      kill: async (signal = 'SIGTERM') => {
-        if (child.exitCode !== null || child.signalCode !== null) return;
-        const gone = new Promise((r) => child.once('exit', r));
-        child.kill(signal);
-        const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
-        await gone;
-        clearTimeout(timer);
-      },
+      kill: (signal = 'SIGTERM') => stopChild(child, signal),
     };
   }
 
   /** Stops a process this control started (the stack stops its own). */
   async stop(): Promise<void> {
-    const { child } = this.current;
-    if (!child || child.exitCode !== null || child.signalCode !== null) return;
-    const gone = new Promise((r) => child.once('exit', r));
-    child.kill('SIGTERM');
-    const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
-    await gone;
-    clearTimeout(timer);
+    if (this.current.child) await stopChild(this.current.child, 'SIGTERM');
   }
 }

@@ -95,30 +95,22 @@ function wavSeconds(wav: Uint8Array): number {
  * sentences in one, about 20 s), with espeak-ng. Local, offline, a second or two in all.
  */
 export async function synthesiseClips(): Promise<SpeechClip[]> {
+  const spoken = async (
+    language: Language,
+    voice: string,
+    text: string,
+    length: SpeechClip['length'],
+  ): Promise<SpeechClip> => {
+    const wav = await speak(voice, text);
+    return { language, text, wav, seconds: wavSeconds(wav), length };
+  };
   const jobs: Promise<SpeechClip>[] = [];
   for (const { language, voice, sentences } of SENTENCES) {
     sentences.forEach((text, i) => {
-      jobs.push(
-        speak(voice, text).then((wav) => ({
-          language,
-          text,
-          wav,
-          seconds: wavSeconds(wav),
-          length: i === 0 ? 'short' : 'medium',
-        })),
-      );
+      jobs.push(spoken(language, voice, text, i === 0 ? 'short' : 'medium'));
     });
     if (sentences.length >= 3) {
-      const text = [...sentences, ...sentences].join(' ');
-      jobs.push(
-        speak(voice, text).then((wav) => ({
-          language,
-          text,
-          wav,
-          seconds: wavSeconds(wav),
-          length: 'long',
-        })),
-      );
+      jobs.push(spoken(language, voice, [...sentences, ...sentences].join(' '), 'long'));
     }
   }
   return Promise.all(jobs);
