@@ -1,7 +1,8 @@
 import type { EngineInfo, UnitTiming } from '../../shared/alignment.ts';
+import { ProblemError } from '../../shared/problem.ts';
 import { DynamicBatcher } from '../batching/dynamic-batcher.ts';
 import type { BackendConfig } from '../config.ts';
-import type { AlignmentEngine, AlignmentItem } from '../engines/engine.ts';
+import { type AlignmentEngine, type AlignmentItem, EngineInputError } from '../engines/engine.ts';
 import {
   type BreakerState,
   breakerSettingsFromConfig,
@@ -40,6 +41,8 @@ export class EnginePipeline {
       | 'breakerVolumeThreshold'
     >,
     metrics?: BackendMetrics,
+    /** Told about every engine fault turned into a 503 (for the log). */
+    private readonly onEngineFault?: (engine: string, err: unknown) => void,
   ) {
     for (const { engine, fallback } of engines) {
       const breaker = new EngineBreaker(engine, { ...breakerSettingsFromConfig(config), fallback });
@@ -81,16 +84,41 @@ export class EnginePipeline {
   async run(name: string, item: AlignmentItem, signal?: AbortSignal): Promise<PipelineAnswer> {
     const lane = this.lanes.get(name);
     if (!lane) throw new Error(`engine ${name} is not loaded`);
-    const out = await lane.batcher.submitTimed(item, {
-      durationSeconds: item.samples.length / 16_000,
-      signal,
-    });
+    let out: Awaited<ReturnType<typeof lane.batcher.submitTimed>>;
+    try {
+      out = await lane.batcher.submitTimed(item, {
+        durationSeconds: item.samples.length / 16_000,
+        signal,
+      });
+    } catch (err) {
+      throw this.asEngineFault(name, err, signal);
+    }
     return {
       engine: out.value.engine,
       timings: out.value.timings,
       queueMs: out.queueMs,
       computeMs: out.computeMs,
     };
+  }
+
+  /**
+   * An engine that throws something other than a problem (a crashed session, a worker that
+   * died) failed this request for reasons that are not the client's: answered as 503 with a
+   * short Retry-After, so the edge tries another region and a task waits for the engine. Bad
+   * input (EngineInputError) and problems pass through unchanged.
+   */
+  private asEngineFault(name: string, err: unknown, signal?: AbortSignal): unknown {
+    if (err instanceof ProblemError || err instanceof EngineInputError || signal?.aborted)
+      return err;
+    this.onEngineFault?.(name, err);
+    return new ProblemError(
+      'engineUnavailable',
+      `the ${name} engine failed on this request; retry shortly`,
+      {
+        extra: { retry_after: 1, engine: name },
+        cause: err,
+      },
+    );
   }
 
   /** Queue figures summed over engines, for beacons, metrics and readiness. */

@@ -102,6 +102,7 @@ export async function startBackend(
       [{ engine: primary!, fallback }, ...(fallback ? [{ engine: fallback }] : [])],
       config,
       metrics,
+      (engine, err) => logger.error({ engine, err: String(err) }, 'engine fault; answered 503'),
     );
     metrics.trackQueue(() => pipeline!.stats());
     logger.info(

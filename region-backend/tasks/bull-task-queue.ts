@@ -1,4 +1,4 @@
-import { type Job, Queue, UnrecoverableError, Worker } from 'bullmq';
+import { DelayedError, type Job, Queue, UnrecoverableError, Worker } from 'bullmq';
 import type { Logger } from '../logging.ts';
 import {
   type EnqueueOptions,
@@ -7,6 +7,7 @@ import {
   type JobKinds,
   PermanentJobError,
   type QueueDepth,
+  RetryLaterJobError,
   type TaskQueue,
 } from './task-queue.ts';
 
@@ -89,7 +90,7 @@ export class BullTaskQueue implements TaskQueue {
     const make = <K extends JobKind>(kind: K, n: number) => {
       const w = new Worker(
         this.queues[kind].name,
-        async (job: Job<JobKinds[K]>) => {
+        async (job: Job<JobKinds[K]>, token?: string) => {
           const attempts = job.opts.attempts ?? 1;
           try {
             await handlers[kind](job.data, {
@@ -98,6 +99,11 @@ export class BullTaskQueue implements TaskQueue {
             });
           } catch (err) {
             if (err instanceof PermanentJobError) throw new UnrecoverableError(err.message);
+            if (err instanceof RetryLaterJobError) {
+              // Back to the delayed set without counting an attempt.
+              await job.moveToDelayed(Date.now() + err.delayMs, token);
+              throw new DelayedError();
+            }
             throw err;
           }
         },

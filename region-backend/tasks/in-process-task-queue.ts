@@ -6,7 +6,7 @@ import type {
   QueueDepth,
   TaskQueue,
 } from './task-queue.ts';
-import { PermanentJobError } from './task-queue.ts';
+import { PermanentJobError, RetryLaterJobError } from './task-queue.ts';
 
 interface Entry {
   kind: JobKind;
@@ -119,6 +119,10 @@ export class InProcessTaskQueue implements TaskQueue {
       .then(
         () => this.forgetOldest(),
         (err: unknown) => {
+          if (err instanceof RetryLaterJobError) {
+            this.schedule(e, err.delayMs);
+            return;
+          }
           if (err instanceof PermanentJobError || finalAttempt) {
             this.forgetOldest();
             return;

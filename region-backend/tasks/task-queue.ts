@@ -50,6 +50,21 @@ export class PermanentJobError extends Error {
   override name = 'PermanentJobError';
 }
 
+/**
+ * Throw from a handler to run the job again after `delayMs` without using up an attempt: the
+ * job is not at fault (e.g. the engine's breaker is open), so waiting must not fail it.
+ */
+export class RetryLaterJobError extends Error {
+  override name = 'RetryLaterJobError';
+
+  constructor(
+    readonly delayMs: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
 export type JobHandlers = {
   [K in JobKind]: (data: JobKinds[K], ctx: JobContext) => Promise<void>;
 };

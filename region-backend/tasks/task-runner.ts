@@ -22,9 +22,14 @@ import {
   type JobContext,
   type JobHandlers,
   PermanentJobError,
+  RetryLaterJobError,
   type TaskQueue,
   type WebhookJob,
 } from './task-queue.ts';
+
+/** How long a task may wait for an unavailable engine before it fails. */
+const MAX_ENGINE_WAIT_MS = 60 * 60 * 1000;
+
 import type { TaskStore } from './task-store.ts';
 import type { WaitEstimator } from './wait-estimator.ts';
 import { signWebhook } from './webhook-signature.ts';
@@ -152,6 +157,23 @@ export class TaskRunner {
     } catch (err) {
       await marked.catch(() => {});
       const { problem, retryable } = taskProblem(err);
+      // The engine is out of service (breaker open, still loading, failing): the task is not
+      // at fault, so it waits for the engine without using up its starts or attempts.
+      const waited = Date.parse(this.now()) - Date.parse(record.created_at);
+      if (
+        err instanceof ProblemError &&
+        err.code === 'engineUnavailable' &&
+        waited < MAX_ENGINE_WAIT_MS
+      ) {
+        await store.putRecord({
+          ...record,
+          status: 'queued',
+          error: problem,
+          updated_at: this.now(),
+        });
+        const retryAfter = Number(err.extra.retry_after ?? 5);
+        throw new RetryLaterJobError(Math.max(1, retryAfter) * 1000, err.message);
+      }
       if (!retryable || ctx.finalAttempt) {
         await this.fail(job, problem);
         this.deps.estimator.record((performance.now() - started) / 1000);
