@@ -7,8 +7,8 @@ import type { AudioLimits, DecodedAudio } from './types.ts';
 
 /**
  * Decodes uploads in worker threads (piscina), so a minute of 44.1 kHz FLAC (~150 ms of CPU
- * here) does not stall every other request on the event loop. Small uploads are decoded inline:
- * handing them to a thread costs more than decoding them.
+ * here) does not stall every other request on the event loop. Small uploads, and WAV already at
+ * 16 kHz (a copy, ~1 ms a minute), are decoded inline: handing them to a thread costs more.
  *
  * @example
  * ```ts
@@ -36,7 +36,8 @@ export class DecoderPool {
   private readonly inlineBelowBytes: number;
 
   async decode(bytes: Uint8Array): Promise<DecodedAudio> {
-    if (bytes.length < this.inlineBelowBytes) return decodeAudio(bytes, this.limits);
+    if (bytes.length < this.inlineBelowBytes || isWavAt16k(bytes))
+      return decodeAudio(bytes, this.limits);
     const result: DecodeTaskResult = await this.pool.run({ bytes, limits: this.limits });
     if (result.ok) return result.audio;
     throw new ProblemError(result.problem.code, result.problem.detail, {
@@ -47,4 +48,22 @@ export class DecoderPool {
   close(): Promise<void> {
     return this.pool.destroy();
   }
+}
+
+/** A RIFF/WAVE file whose fmt chunk says 16 kHz: nothing to resample. Anything odd says no. */
+function isWavAt16k(bytes: Uint8Array): boolean {
+  if (bytes.length < 44) return false;
+  const ascii = (at: number) =>
+    String.fromCharCode(bytes[at]!, bytes[at + 1]!, bytes[at + 2]!, bytes[at + 3]!);
+  if (ascii(0) !== 'RIFF' || ascii(8) !== 'WAVE') return false;
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  // The fmt chunk comes first in nearly every file; look a few chunks in at most.
+  let at = 12;
+  for (let i = 0; i < 8 && at + 16 <= bytes.length; i++) {
+    const size = view.getUint32(at + 4, true);
+    if (ascii(at) === 'fmt ')
+      return at + 12 <= bytes.length && view.getUint32(at + 12, true) === 16_000;
+    at += 8 + size + (size & 1);
+  }
+  return false;
 }
