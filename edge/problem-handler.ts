@@ -1,18 +1,7 @@
 import type { Context, ErrorHandler, NotFoundHandler } from 'hono';
 import { HTTPException } from 'hono/http-exception';
-import { ProblemError, problem, problemResponse } from '../shared/problem.ts';
+import { ProblemError, problem, problemCodeForStatus, problemResponse } from '../shared/problem.ts';
 import type { EdgeEnv } from './env.ts';
-
-const BY_STATUS = {
-  400: 'badRequest',
-  401: 'unauthorized',
-  403: 'forbidden',
-  404: 'notFound',
-  405: 'methodNotAllowed',
-  413: 'payloadTooLarge',
-  415: 'unsupportedMediaType',
-  429: 'rateLimited',
-} as const;
 
 const requestIdOf = (c: Context<EdgeEnv>) => c.get('requestId') as string | undefined;
 
@@ -24,7 +13,7 @@ export const problemHandler: ErrorHandler<EdgeEnv> = (err, c) => {
   const requestId = requestIdOf(c);
   if (err instanceof ProblemError) return err.toResponse(requestId);
   if (err instanceof HTTPException && err.status < 500) {
-    const code = BY_STATUS[err.status as keyof typeof BY_STATUS] ?? 'badRequest';
+    const code = problemCodeForStatus(err.status);
     return problemResponse(problem(code, err.message || 'bad request', { request_id: requestId }));
   }
   console.error(JSON.stringify({ level: 'error', request_id: requestId, error: String(err) }));

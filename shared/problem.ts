@@ -109,3 +109,23 @@ export function problemResponse(
   }
   return new Response(JSON.stringify(body), { status: body.status, headers: h });
 }
+
+const CODE_BY_STATUS: Record<number, ProblemCode> = {
+  400: 'badRequest',
+  401: 'unauthorized',
+  403: 'forbidden',
+  404: 'notFound',
+  405: 'methodNotAllowed',
+  406: 'notAcceptable',
+  413: 'payloadTooLarge',
+  415: 'unsupportedMediaType',
+  422: 'validation',
+  429: 'rateLimited',
+  503: 'overloaded',
+  504: 'timeout',
+};
+
+/** The problem code for an HTTP status from a framework error (e.g. Hono's HTTPException). */
+export function problemCodeForStatus(status: number): ProblemCode {
+  return CODE_BY_STATUS[status] ?? (status >= 500 ? 'internal' : 'badRequest');
+}

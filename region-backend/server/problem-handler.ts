@@ -1,23 +1,15 @@
 import type { Context, ErrorHandler, NotFoundHandler } from 'hono';
 import { HTTPException } from 'hono/http-exception';
-import { type ProblemCode, ProblemError, problem, problemResponse } from '../../shared/problem.ts';
+import {
+  type ProblemCode,
+  ProblemError,
+  problem,
+  problemCodeForStatus,
+  problemResponse,
+} from '../../shared/problem.ts';
 import { EngineInputError } from '../engines/engine.ts';
 import type { Logger } from '../logging.ts';
 import type { BackendEnv } from './env.ts';
-
-const byStatus: Record<number, ProblemCode> = {
-  400: 'badRequest',
-  401: 'unauthorized',
-  403: 'forbidden',
-  404: 'notFound',
-  405: 'methodNotAllowed',
-  413: 'payloadTooLarge',
-  415: 'unsupportedMediaType',
-  422: 'validation',
-  429: 'rateLimited',
-  503: 'overloaded',
-  504: 'timeout',
-};
 
 /** An error that asks the client to come back later (queue full, breaker open). */
 interface RetryableError extends Error {
@@ -46,7 +38,7 @@ export function toProblemResponse(err: unknown, c: Context<BackendEnv>, logger: 
     );
   }
   if (err instanceof HTTPException) {
-    const code = byStatus[err.status] ?? (err.status >= 500 ? 'internal' : 'badRequest');
+    const code = problemCodeForStatus(err.status);
     return problemResponse(
       problem(code, err.message || problem(code, '').title, { request_id: requestId }),
     );
