@@ -4,6 +4,7 @@ import {
   AlignJsonRequestSchema,
   AlignMultipartRequestSchema,
   AlignmentResultSchema,
+  OUTPUT_FORMATS,
   ProblemSchema,
   TaskAcceptedSchema,
 } from './schemas.ts';
@@ -26,6 +27,15 @@ const problemResponses = Object.fromEntries(
     },
   ]),
 );
+
+/** A result in every format the API renders. */
+const resultContent = {
+  'application/json': { schema: AlignmentResultSchema },
+  'application/x-subrip': { schema: z.string() },
+  'text/vtt': { schema: z.string() },
+  'text/csv': { schema: z.string() },
+  'text/plain': { schema: z.string().openapi({ description: 'Praat TextGrid' }) },
+};
 
 /**
  * Registers the public API's paths on an OpenAPIHono app's registry; the app then serves the
@@ -59,13 +69,7 @@ export function registerPublicApi<E extends Env>(app: OpenAPIHono<E>): void {
     responses: {
       200: {
         description: 'Word timings (JSON, or the requested format)',
-        content: {
-          'application/json': { schema: AlignmentResultSchema },
-          'application/x-subrip': { schema: z.string() },
-          'text/vtt': { schema: z.string() },
-          'text/csv': { schema: z.string() },
-          'text/plain': { schema: z.string().openapi({ description: 'Praat TextGrid' }) },
-        },
+        content: resultContent,
       },
       202: {
         description: 'Accepted as a task',
@@ -122,18 +126,12 @@ function registerTaskApi(r: OpenAPIHono['openAPIRegistry']): void {
     security: [{ apiKey: [] }],
     request: {
       params: taskId,
-      query: z.object({ format: z.enum(['json', 'srt', 'vtt', 'textgrid', 'csv']).optional() }),
+      query: z.object({ format: z.enum(OUTPUT_FORMATS).optional() }),
     },
     responses: {
       200: {
         description: 'Word timings',
-        content: {
-          'application/json': { schema: AlignmentResultSchema },
-          'application/x-subrip': { schema: z.string() },
-          'text/vtt': { schema: z.string() },
-          'text/csv': { schema: z.string() },
-          'text/plain': { schema: z.string().openapi({ description: 'Praat TextGrid' }) },
-        },
+        content: resultContent,
       },
       202: {
         description: 'Not done yet',
