@@ -38,15 +38,27 @@ interface EspeakEvent {
   text_position: number;
   audio_position: number;
 }
+/** Strings go in as pointers to NUL-terminated UTF-8 in the module's heap (see `cString`). */
 interface EspeakWorker {
-  set_voice(name: string): number;
-  set_rate(rate: number): void;
+  set_voice(name: string | number): number;
   get_samplerate(): number;
   synthesize(
-    text: string,
+    text: string | number,
     callback: (samples: Int16Array, events: EspeakEvent[]) => boolean | undefined,
   ): void;
 }
+interface EspeakModule {
+  eSpeakNGWorker: new () => EspeakWorker;
+  /** The heap; replaced by a bigger view when the heap grows. */
+  HEAPU8: Uint8Array;
+  _malloc(bytes: number): number;
+}
+
+/**
+ * A fixed clock for the module's start-up: it reads the time while it initialises (and its
+ * random source depends on it), which made one process's syntheses differ from another's.
+ */
+const FROZEN_CLOCK_MS = 1_700_000_000_000;
 
 /** Thrown when the optional eSpeak-NG package is missing. */
 export class EspeakUnavailableError extends Error {
@@ -55,12 +67,23 @@ export class EspeakUnavailableError extends Error {
 
 /**
  * One eSpeak-NG instance (it is a single-threaded C library compiled to JS: one per thread).
+ *
+ * Deterministic: the same text and voice give the same samples and word times in any process,
+ * whatever was synthesised before. eSpeak keeps state from one synthesis to the next (its
+ * pitch-flutter phase, its random generator for breath noise), so the module's whole heap is
+ * saved once after start-up and put back before every synthesis (~17 MB copy, ~3 ms).
  */
 export class Espeak {
-  private constructor(private readonly worker: EspeakWorker) {}
+  private readonly encoder = new TextEncoder();
+
+  private constructor(
+    private readonly module: EspeakModule,
+    private readonly worker: EspeakWorker,
+    private readonly heap: Uint8Array,
+  ) {}
 
   static async load(): Promise<Espeak> {
-    let init: () => Promise<{ eSpeakNGWorker: new () => EspeakWorker }>;
+    let init: () => Promise<EspeakModule>;
     try {
       init = (await import(ESPEAK_PACKAGE)).default;
     } catch (err) {
@@ -68,8 +91,22 @@ export class Espeak {
         `the dtw engine needs the optional package ${ESPEAK_PACKAGE} (npm install); ${String(err)}`,
       );
     }
-    const module = await init();
-    return new Espeak(new module.eSpeakNGWorker());
+    const now = Date.now;
+    let module: EspeakModule;
+    let worker: EspeakWorker;
+    try {
+      Date.now = () => FROZEN_CLOCK_MS;
+      module = await init();
+      worker = new module.eSpeakNGWorker();
+      // Its first call with a string allocates the bindings' string buffer: that must happen
+      // before the heap is saved (later calls pass heap pointers, so it is never reallocated).
+      if (worker.set_voice(VOICES.English) !== 0) throw new Error('eSpeak-NG has no English voice');
+      // Load the English dictionary and run the synthesis path once, so the saved state is warm.
+      worker.synthesize('Warming up.', () => false);
+    } finally {
+      Date.now = now;
+    }
+    return new Espeak(module, worker, module.HEAPU8.slice());
   }
 
   /**
@@ -77,13 +114,16 @@ export class Espeak {
    * here) with `voice`; returns the audio and each word's start.
    */
   synthesize(text: string, voice: string): Synthesis {
-    if (this.worker.set_voice(voice) !== 0) throw new Error(`eSpeak-NG has no voice '${voice}'`);
+    this.restore();
+    if (this.worker.set_voice(this.cString(voice)) !== 0) {
+      throw new Error(`eSpeak-NG has no voice '${voice}'`);
+    }
     const chunks: Int16Array[] = [];
     const words: WordEvent[] = [];
     // eSpeak reads its input as SSML: markup characters become spaces (same length, so the
     // code-point positions of its events still index `text`).
     const safe = text.replace(/[<>&]/g, ' ');
-    this.worker.synthesize(safe, (samples, events) => {
+    this.worker.synthesize(this.cString(safe), (samples, events) => {
       if (samples && samples.length > 0) chunks.push(samples);
       for (const e of events) {
         if (e.type === 'word')
@@ -100,5 +140,24 @@ export class Espeak {
       at += c.length;
     }
     return { samples, sampleRate: this.worker.get_samplerate(), words };
+  }
+
+  /** Puts the heap back as it was after start-up (what lies beyond it, if it grew, is zeroed). */
+  private restore(): void {
+    const heap = this.module.HEAPU8;
+    heap.set(this.heap);
+    if (heap.length > this.heap.length) heap.fill(0, this.heap.length);
+  }
+
+  /**
+   * `value` as NUL-terminated UTF-8 in the module's heap. Never freed: the next `restore`
+   * discards it with everything else allocated since start-up.
+   */
+  private cString(value: string): number {
+    const bytes = this.encoder.encode(`${value}\0`);
+    const pointer = this.module._malloc(bytes.length);
+    if (!pointer) throw new Error('eSpeak-NG is out of memory');
+    this.module.HEAPU8.set(bytes, pointer);
+    return pointer;
   }
 }
