@@ -33,6 +33,11 @@ export interface TemplateAlignmentOptions {
   pauseSlotFrames: number;
   /** How far from a fused word's shared-out split a pause may be to take its place. */
   fusedPauseReachFrames: number;
+  /**
+   * A silence at least this long (frames) is never inside a word: a word mapped across one, or
+   * into one, is moved to the side of it that holds the word (0: off).
+   */
+  longPauseFrames: number;
 }
 
 export const DEFAULT_TEMPLATE_OPTIONS: TemplateAlignmentOptions = {
@@ -42,6 +47,7 @@ export const DEFAULT_TEMPLATE_OPTIONS: TemplateAlignmentOptions = {
   pauseReachFrames: 5,
   pauseSlotFrames: 1,
   fusedPauseReachFrames: 25,
+  longPauseFrames: 20,
 };
 
 /**
@@ -177,6 +183,10 @@ export function alignWithTemplate(
       ends[u] = pause.start + options.pauseKeepFrames;
       starts[u + 1] = pause.end - options.pauseKeepFrames;
     }
+  }
+  if (options.longPauseFrames > 0) {
+    const widths = spans.map((span) => span.end - span.start);
+    moveOutOfLongPauses(starts, ends, widths, recordingSpeech, options);
   }
   const timings: UnitTiming[] = [];
   let previousEnd = 0;
@@ -314,6 +324,79 @@ function trimPauses(
     break;
   }
   return [newStart, Math.max(newStart, newEnd)];
+}
+
+/**
+ * DTW sometimes squeezes a short word that follows a long pause into the pause's first frames
+ * (the recording's word then goes to the next word), or stretches a word across a pause into
+ * its neighbour's speech. A word's span never holds a pause of `longPauseFrames` or more:
+ * a word lying (all but its edge frames) inside one moves to the speech after it (sharing that
+ * with the next word by template length); a word spanning one keeps the side with more speech
+ * and hands the other side to its neighbour. `starts` and `ends` (recording boundaries) change in place.
+ */
+export function moveOutOfLongPauses(
+  starts: number[],
+  ends: number[],
+  widths: readonly number[],
+  speech: Uint8Array,
+  options: TemplateAlignmentOptions,
+): void {
+  const keep = options.pauseKeepFrames;
+  const long = options.longPauseFrames;
+  for (let u = 0; u < starts.length; u++) {
+    const s = Math.min(speech.length - 1, Math.max(0, Math.round(starts[u]!)));
+    const e = Math.min(speech.length, Math.max(s + 1, Math.round(ends[u]!)));
+    // Its first frames may still be the previous word's tail, its last the next word's onset.
+    const inner = keep + 1;
+    let voiced = 0;
+    for (let i = s + inner; i < e - inner; i++) voiced += speech[i]!;
+    if (voiced === 0) {
+      // Wholly inside a pause: if the pause is long and the next word starts at its end,
+      // this word is the speech right after it.
+      let j = Math.max(s + inner, e - inner);
+      while (j < speech.length && !speech[j]) j++;
+      let k = Math.min(j, s + inner);
+      while (k > 0 && !speech[k - 1]) k--;
+      if (j - k < long || j >= speech.length || u + 1 >= starts.length) continue;
+      // Only when the next word follows on and reaches past the pause.
+      if (starts[u + 1]! < ends[u]! - 1 || ends[u + 1]! <= j) continue;
+      const from = j - keep;
+      const to = Math.max(from + 1, ends[u + 1]!);
+      const share = widths[u]! / Math.max(1e-9, widths[u]! + widths[u + 1]!);
+      starts[u] = from;
+      ends[u] = Math.max(from + 1, Math.max(starts[u + 1]!, from + share * (to - from)));
+      starts[u + 1] = Math.max(starts[u + 1]!, ends[u]!);
+      continue;
+    }
+    // The longest silence strictly inside the span, with speech on both sides within it.
+    let best: { k: number; j: number } | null = null;
+    let i = s;
+    while (i < e) {
+      if (speech[i]) {
+        i++;
+        continue;
+      }
+      let j = i;
+      while (j < e && !speech[j]) j++;
+      if (i > s && j < e && j - i >= long && (!best || j - i > best.j - best.k)) best = { k: i, j };
+      i = j;
+    }
+    if (!best) continue;
+    let left = 0;
+    let right = 0;
+    for (let x = s; x < best.k; x++) left += speech[x]!;
+    for (let x = best.j; x < e; x++) right += speech[x]!;
+    if (left >= right) {
+      // The next word, if it followed on, starts where the speech after the pause does.
+      if (u + 1 < starts.length && starts[u + 1]! >= ends[u]! - 1) {
+        starts[u + 1] = Math.min(starts[u + 1]!, best.j - keep);
+      }
+      ends[u] = best.k + keep;
+    } else {
+      starts[u] = best.j - keep;
+      if (u > 0 && ends[u - 1]! <= best.k && ends[u - 1]! >= s - 1) ends[u - 1] = best.k + keep;
+    }
+  }
 }
 
 /** The non-speech run of at least `minFrames` whose middle is nearest to `at`, within `reach`. */
