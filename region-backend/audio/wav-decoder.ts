@@ -99,7 +99,12 @@ function aligned<T>(
 ): T {
   const start = bytes.byteOffset + offset;
   if (start % Ctor.BYTES_PER_ELEMENT === 0) return new Ctor(bytes.buffer, start, length);
-  const copy = bytes.slice(offset, offset + length * Ctor.BYTES_PER_ELEMENT);
+  // Copied through Uint8Array's own slice: a Buffer's slice() is a view, not a copy.
+  const copy = Uint8Array.prototype.slice.call(
+    bytes,
+    offset,
+    offset + length * Ctor.BYTES_PER_ELEMENT,
+  );
   return new Ctor(copy.buffer, 0, length);
 }
 
@@ -139,8 +144,15 @@ function convert(
       for (let i = 0; i < count; i++) into[i] = MULAW[bytes[at + i]!]!;
       break;
     case 's16': {
-      const s = aligned(bytes, at, count, Int16Array);
-      for (let i = 0; i < count; i++) into[i] = s[i]! / 32768;
+      if ((bytes.byteOffset + at) % 2 === 0) {
+        const s = new Int16Array(bytes.buffer, bytes.byteOffset + at, count);
+        for (let i = 0; i < count; i++) into[i] = s[i]! / 32768;
+      } else {
+        // An upload inside a multipart body starts anywhere: read the bytes rather than copy
+        // a minute of audio to an even address.
+        for (let i = 0, o = at; i < count; i++, o += 2)
+          into[i] = (((bytes[o]! | (bytes[o + 1]! << 8)) << 16) >> 16) / 32768;
+      }
       break;
     }
     case 's24':

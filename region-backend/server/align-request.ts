@@ -6,30 +6,38 @@ import {
 import { ProblemError } from '../../shared/problem.ts';
 import { AlignJsonRequestSchema, OUTPUT_FORMATS, type OutputFormat } from '../../shared/schemas.ts';
 import type { TaskSubmission } from '../tasks/task-service.ts';
-import { parseMultipartForm } from './multipart-form.ts';
+import { type MultipartForm, parseMultipartForm } from './multipart-form.ts';
 
 /** A validated align request, whatever its wire form (multipart or JSON); `audio` is null when `audioUrl` is given. */
 export type AlignRequest = TaskSubmission;
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
+/** The body of a request, read once (see readRequestBody), with its Content-Type. */
+export interface RequestBody {
+  contentType: string;
+  bytes: Uint8Array;
+}
+
+const mediaType = (contentType: string) => contentType.split(';')[0]!.trim().toLowerCase();
+
 /**
  * Parses and validates POST /api/align. Every failure is a ProblemError naming the field:
  * 415 for a content type other than multipart/form-data or application/json, 400 for a body
  * that is not what it claims, 422 for a missing or invalid field.
  */
-export async function parseAlignRequest(req: Request): Promise<AlignRequest> {
-  const type = (req.headers.get('content-type') ?? '').split(';')[0]!.trim().toLowerCase();
-  if (type === 'multipart/form-data') return parseMultipart(req);
-  if (type === 'application/json') return parseJson(req);
+export async function parseAlignRequest(body: RequestBody): Promise<AlignRequest> {
+  const type = mediaType(body.contentType);
+  if (type === 'multipart/form-data') return parseMultipart(body);
+  if (type === 'application/json') return parseJson(body.bytes);
   throw new ProblemError(
     'unsupportedMediaType',
     `content type '${type || '(none)'}' is not accepted; send multipart/form-data (audio file + fields) or application/json`,
   );
 }
 
-async function parseMultipart(req: Request): Promise<AlignRequest> {
-  const form = await readForm(req);
+async function parseMultipart(body: RequestBody): Promise<AlignRequest> {
+  const form = await readForm(body);
   const audioPart = form.get('audio');
   if (audioPart === null) throw missing('audio', 'a file part named "audio"');
   if (typeof audioPart === 'string') {
@@ -41,15 +49,12 @@ async function parseMultipart(req: Request): Promise<AlignRequest> {
       },
     );
   }
-  const audio = new Uint8Array(await audioPart.arrayBuffer());
   const textPart = form.get('text');
   if (textPart === null) throw missing('text', 'the transcript');
   const text =
-    typeof textPart === 'string'
-      ? checkTextString(textPart)
-      : decodeText(new Uint8Array(await textPart.arrayBuffer()));
+    typeof textPart === 'string' ? checkTextString(textPart) : decodeText(textPart.bytes);
   return {
-    audio,
+    audio: audioPart.bytes,
     audioUrl: null,
     text,
     language: language(stringField(form, 'language', true)!),
@@ -59,12 +64,11 @@ async function parseMultipart(req: Request): Promise<AlignRequest> {
   };
 }
 
-async function parseJson(req: Request): Promise<AlignRequest> {
-  return alignRequestFromJson(await readJson(req));
+function parseJson(bytes: Uint8Array): AlignRequest {
+  return alignRequestFromJson(readJson(bytes));
 }
 
-async function readJson(req: Request): Promise<unknown> {
-  const bytes = new Uint8Array(await req.arrayBuffer());
+function readJson(bytes: Uint8Array): unknown {
   try {
     return JSON.parse(decodeText(bytes, 'body'));
   } catch (err) {
@@ -118,11 +122,14 @@ export function alignRequestFromJson(body: unknown, at = ''): AlignRequest {
  * matched by order, and `language` (and optional `format`, `engine`, `webhook_url`) given once
  * for all or once per item.
  */
-export async function parseBatchRequest(req: Request, maxItems: number): Promise<AlignRequest[]> {
-  const type = (req.headers.get('content-type') ?? '').split(';')[0]!.trim().toLowerCase();
+export async function parseBatchRequest(
+  request: RequestBody,
+  maxItems: number,
+): Promise<AlignRequest[]> {
+  const type = mediaType(request.contentType);
   let items: AlignRequest[];
   if (type === 'application/json') {
-    const body = await readJson(req);
+    const body = readJson(request.bytes);
     if (
       typeof body !== 'object' ||
       body === null ||
@@ -158,7 +165,7 @@ export async function parseBatchRequest(req: Request, maxItems: number): Promise
       return alignRequestFromJson(withHook, `items[${i}].`);
     });
   } else if (type === 'multipart/form-data') {
-    const form = await readForm(req);
+    const form = await readForm(request);
     const audios = form.getAll('audio');
     const texts = form.getAll('text');
     checkCount(audios.length, maxItems);
@@ -202,12 +209,9 @@ export async function parseBatchRequest(req: Request, maxItems: number): Promise
       }
       const t = texts[i]!;
       items.push({
-        audio: new Uint8Array(await a.arrayBuffer()),
+        audio: a.bytes,
         audioUrl: null,
-        text:
-          typeof t === 'string'
-            ? checkTextString(t)
-            : decodeText(new Uint8Array(await t.arrayBuffer())),
+        text: typeof t === 'string' ? checkTextString(t) : decodeText(t.bytes),
         language: language(perItem('language', i, true)!),
         format: format(perItem('format', i, false)),
         engine: perItem('engine', i, false),
@@ -237,9 +241,9 @@ function checkCount(n: number, maxItems: number): void {
   }
 }
 
-async function readForm(req: Request): Promise<FormData> {
+async function readForm(body: RequestBody): Promise<MultipartForm> {
   try {
-    return await parseMultipartForm(req);
+    return await parseMultipartForm(body.contentType, body.bytes);
   } catch (err) {
     if (err instanceof ProblemError) throw err;
     throw new ProblemError(
@@ -253,7 +257,7 @@ function missing(field: string, what: string): ProblemError {
   return new ProblemError('validation', `missing field "${field}" (${what})`, { extra: { field } });
 }
 
-function stringField(form: FormData, name: string, required: boolean): string | undefined {
+function stringField(form: MultipartForm, name: string, required: boolean): string | undefined {
   const v = form.get(name);
   if (v === null) {
     if (required) throw missing(name, 'a text field');

@@ -1,6 +1,7 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
 import type { Hono } from 'hono';
 import { requestId } from 'hono/request-id';
+import { timing } from 'hono/timing';
 import { OPENAPI_INFO, registerPublicApi } from '../../shared/openapi.ts';
 import type { ApiKeyService } from '../keys/api-key-service.ts';
 import type { Logger } from '../logging.ts';
@@ -37,6 +38,8 @@ export interface BackendAppDeps {
 export function createBackendApp(deps: BackendAppDeps): OpenAPIHono<BackendEnv> {
   const app = new OpenAPIHono<BackendEnv>();
   app.use(requestId());
+  // Server-Timing on every answer: where a request's time went (body, parse, queue, engine).
+  app.use(timing({ totalDescription: 'backend' }));
   app.use(accessLog(deps.logger, deps.observeHttp));
   app.onError(problemHandler(deps.logger));
   app.notFound(problemNotFound);

@@ -1,8 +1,9 @@
+import type { TimingVariables } from 'hono/timing';
 import type { ApiKeyRecord } from '../../shared/api-keys.ts';
 
 /** Hono context variables set by the backend's middleware. */
 export interface BackendEnv {
-  Variables: {
+  Variables: TimingVariables & {
     requestId: string;
     /** Set by apiKeyAuth: who is calling, and their limits. */
     caller: {

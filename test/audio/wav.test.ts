@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { decodeAudio } from '../../region-backend/audio/index.ts';
+import { expectProblem } from './expect-problem.ts';
 import { buildWav, middleRms, tone } from './wav-builder.ts';
 
 const LIMITS = { minSeconds: 0, maxSeconds: 600 };
@@ -86,6 +87,36 @@ describe('WAV decoding', () => {
     big.set(wav, 1);
     const audio = await decodeAudio(big.subarray(1), LIMITS);
     expect(Array.from(audio.samples)).toEqual([0.5, -0.5]);
+  });
+
+  it('reads float samples at a misaligned offset of a Node Buffer (whose slice() is a view)', async () => {
+    const wav = buildWav({
+      channels: [Float32Array.from([0.25, -0.75, Number.NaN])],
+      sampleRate: 16000,
+      format: 'f32',
+    });
+    const big = Buffer.alloc(wav.length + 3);
+    big.set(wav, 3);
+    await expectProblem(decodeAudio(big.subarray(3), LIMITS), 'invalidAudio');
+    big.writeFloatLE(0, 3 + wav.length - 4);
+    const audio = await decodeAudio(big.subarray(3), LIMITS);
+    expect(Array.from(audio.samples)).toEqual([0.25, -0.75, 0]);
+  });
+
+  it('reads 16-bit samples at an odd offset exactly as at an even one', async () => {
+    // The builder writes round(x * 32767): these integers come back as written.
+    const values = [0, 1, -1, 32767, -32767, 12345, -12345, 256, -256];
+    const wav = buildWav({
+      channels: [Float32Array.from(values, (v) => v / 32767)],
+      sampleRate: 16000,
+      format: 's16',
+    });
+    const big = new Uint8Array(wav.length + 1);
+    big.set(wav, 1);
+    const odd = await decodeAudio(big.subarray(1), LIMITS);
+    const even = await decodeAudio(wav, LIMITS);
+    expect(Array.from(odd.samples)).toEqual(values.map((v) => v / 32768));
+    expect(Array.from(odd.samples)).toEqual(Array.from(even.samples));
   });
 
   it('A-law and µ-law (G.711) WAV', async () => {

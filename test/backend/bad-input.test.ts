@@ -284,6 +284,23 @@ const cases: Case[] = [
     request: () => withAudio(random(3 * 1024 * 1024)),
   },
   {
+    name: 'body over the size limit, sent chunked (no Content-Length)',
+    status: 413,
+    type: 'payload-too-large',
+    request: () => {
+      const bytes = random(3 * 1024 * 1024);
+      let at = 0;
+      const body = new ReadableStream<Uint8Array>({
+        pull(controller) {
+          if (at >= bytes.length) return controller.close();
+          controller.enqueue(bytes.slice(at, at + 64 * 1024));
+          at += 64 * 1024;
+        },
+      });
+      return { body, headers: { 'content-type': 'multipart/form-data; boundary=x' } };
+    },
+  },
+  {
     name: 'invalid JSON',
     status: 400,
     type: 'bad-request',
@@ -342,7 +359,9 @@ async function send(c: Case): Promise<Response> {
     method: 'POST',
     body,
     headers: { authorization: `Bearer ${key}`, prefer: 'wait=30', ...headers },
-  });
+    // A stream body goes out chunked, with no Content-Length.
+    duplex: 'half',
+  } as RequestInit);
 }
 
 async function rssBytes(): Promise<number> {

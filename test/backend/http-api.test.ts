@@ -46,6 +46,10 @@ describe('POST /api/align', () => {
     expect(res.status).toBe(200);
     expect(res.headers.get('x-cache')).toBe('MISS');
     expect(res.headers.get('x-request-id')).toBeTruthy();
+    const serverTiming = res.headers.get('server-timing') ?? '';
+    for (const metric of ['body', 'parse', 'queue', 'engine', 'total']) {
+      expect(serverTiming).toMatch(new RegExp(`(^|,)${metric};dur=\\d`));
+    }
     const body = await res.json();
     expect(body.language).toBe('English');
     expect(body.engine.name).toBe('test-uniform');

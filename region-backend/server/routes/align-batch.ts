@@ -2,6 +2,7 @@ import { Hono } from 'hono';
 import type { TaskService } from '../../tasks/task-service.ts';
 import { parseBatchRequest } from '../align-request.ts';
 import type { BackendEnv } from '../env.ts';
+import { readRequestBody } from '../request-body.ts';
 
 /**
  * POST /api/align/batch: many alignments, one task each, one batch id (202); GET
@@ -10,7 +11,10 @@ import type { BackendEnv } from '../env.ts';
 export function alignBatchRoutes(deps: { tasks: TaskService; maxItems: number }): Hono<BackendEnv> {
   const route = new Hono<BackendEnv>();
   route.post('/', async (c) => {
-    const items = await parseBatchRequest(c.req.raw, deps.maxItems);
+    const items = await parseBatchRequest(
+      { contentType: c.req.header('content-type') ?? '', bytes: await readRequestBody(c) },
+      deps.maxItems,
+    );
     const accepted = await deps.tasks.submitBatch(c.get('caller').tenant, items, {
       idempotencyKey: c.req.header('idempotency-key'),
     });

@@ -1,11 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { Hono } from 'hono';
+import { endTime, setMetric, startTime } from 'hono/timing';
 import type { AlignmentResult } from '../../../shared/alignment.ts';
 import type { OutputFormat } from '../../../shared/schemas.ts';
 import type { AlignmentService } from '../../alignment/alignment-service.ts';
 import type { TaskService } from '../../tasks/task-service.ts';
 import { parseAlignRequest, preferredWaitSeconds } from '../align-request.ts';
 import type { BackendEnv } from '../env.ts';
+import { readRequestBody } from '../request-body.ts';
 import {
   acceptedResponse,
   failedTaskResponse,
@@ -33,7 +35,12 @@ export interface AlignRouteDeps {
 export function alignRoute(deps: AlignRouteDeps): Hono<BackendEnv> {
   const route = new Hono<BackendEnv>();
   route.post('/', async (c) => {
-    const req = await parseAlignRequest(c.req.raw);
+    startTime(c, 'body');
+    const bytes = await readRequestBody(c);
+    endTime(c, 'body');
+    startTime(c, 'parse');
+    const req = await parseAlignRequest({ contentType: c.req.header('content-type') ?? '', bytes });
+    endTime(c, 'parse');
     const tenant = c.get('caller').tenant;
     const fmt = deps.negotiate(req.format, c.req.header('accept') ?? null);
     const preferred = preferredWaitSeconds(c.req.header('prefer') ?? null);
@@ -77,7 +84,11 @@ export function alignRoute(deps: AlignRouteDeps): Hono<BackendEnv> {
     } finally {
       clearTimeout(timer);
     }
-    if (result) return resultResponse(c, result, req.text, fmt, deps.render);
+    if (result) {
+      setMetric(c, 'queue', result.timing.queue_ms);
+      setMetric(c, 'engine', result.timing.compute_ms);
+      return resultResponse(c, result, req.text, fmt, deps.render);
+    }
     handedOver = true;
     return acceptedResponse(c, await deps.tasks.handOver(tenant, taskId, req, work));
   });
