@@ -30,6 +30,8 @@ export default defineConfig({
                 FA_INTERNAL_SECRET: inject('internalSecret'),
                 TEST_STUB_REGIONS: JSON.stringify(inject('stubRegions')),
                 TEST_DEAD_REGION_URL: inject('deadRegionUrl'),
+                TEST_FREEZABLE_UPSTASH_URL: inject('freezableUpstashUrl'),
+                TEST_STORE_CONTROL_URL: inject('storeControlUrl'),
               },
             },
           })),

@@ -35,6 +35,12 @@ export interface EdgeConfig {
   allowLocationOverride: boolean;
   /** Applied when a key record carries no limit. */
   defaultRateLimit: { requests: number; window_seconds: number };
+  /**
+   * Longest wait for one global-Redis call. Upstash answers an edge in milliseconds; a store
+   * that takes longer is treated as down: an unknown key is then a fast 503 (auth fails
+   * closed), a rate-limit check lets the request through, a cache look-up is a miss.
+   */
+  redisTimeoutMs: number;
 }
 
 /** A missing or invalid binding: a deploy mistake, answered as a 500 without details. */
@@ -95,5 +101,6 @@ export function parseEdgeConfig(bindings: EdgeBindings): EdgeConfig {
     // Never in production, whatever the var says: a client must not choose its own location.
     allowLocationOverride: environment === 'dev' && bindings.ALLOW_LOCATION_OVERRIDE === 'true',
     defaultRateLimit: { requests: 60, window_seconds: 60 },
+    redisTimeoutMs: 500,
   };
 }

@@ -25,6 +25,8 @@ export function createEdgeRuntime(bindings: EdgeBindings): EdgeRuntime {
     // The key, rate-limit and cache look-ups of one request go out as one pipeline.
     enableAutoPipelining: true,
     retry: { retries: 1, backoff: () => 20 },
+    // Every call is bounded (a frozen store must not hold requests); a timeout is not retried.
+    signal: () => AbortSignal.timeout(config.redisTimeoutMs),
   });
   return {
     config,

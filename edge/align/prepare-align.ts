@@ -1,7 +1,8 @@
+import type { AlignmentResult } from '../../shared/alignment.ts';
 import { sha256Hex } from '../../shared/api-keys.ts';
 import { negotiateFormat } from '../../shared/formats/index.ts';
 import type { OutputFormat } from '../../shared/schemas.ts';
-import type { PreparedAlign } from '../env.ts';
+import type { CacheHit, PreparedAlign } from '../env.ts';
 import { clientLocation } from '../regions/client-location.ts';
 import { type RankedRegion, rankRegions } from '../regions/rank-regions.ts';
 import type { EdgeRuntime } from '../runtime.ts';
@@ -19,7 +20,7 @@ export async function rankForRequest(
   return rankRegions(
     beacons,
     clientLocation(req, rt.config.allowLocationOverride),
-    rt.now(),
+    rt.beacons.clock(rt.now()),
     rt.config.beaconStaleMs,
   );
 }
@@ -39,7 +40,8 @@ function formatFor(req: Request, field: OutputFormat | null): OutputFormat | nul
 /**
  * The work of POST /api/align that does not need to know the caller, run while the key and
  * rate limit are checked: buffer the body once (413 over the cap), read the regions, hash the
- * audio once and look up the result cache.
+ * audio once and look up the result cache. A hit held in the isolate is ready at once; the
+ * global read is left running (`globalHit`) so the route can overlap it with forwarding.
  */
 export async function prepareAlign(
   req: Request,
@@ -56,26 +58,31 @@ export async function prepareAlign(
     `the body is over ${max} bytes, the edge's limit for synchronous alignment; send {"audio_url": ...} as JSON (an asynchronous task), or upload to a regional endpoint`,
   );
   const ranked = await rankedP;
-  const timing = { bodyMs: Date.now() - started, cacheMs: 0 };
+  const timing: PreparedAlign['timing'] = { bodyMs: Date.now() - started, cacheMs: null };
+  const miss = { body, ranked, hit: null, globalHit: null, timing };
   const fields = readAlignFields(body, req.headers.get('content-type') ?? '');
-  if (!fields) return { body, ranked, hit: null, timing };
+  if (!fields) return miss;
   const format = formatFor(req, fields.format);
   const engine = fields.engine
     ? ranked.find((r) => r.beacon.engine.name === fields.engine)?.beacon.engine
     : ranked[0]?.beacon.engine;
-  if (!format || !engine) return { body, ranked, hit: null, timing };
+  if (!format || !engine) return miss;
   const cacheStarted = Date.now();
-  const result = await rt.cache.lookup({
+  const probe = await rt.cache.probe({
     engine,
     language: fields.language,
     audioSha256: await sha256Hex(fields.audio),
     text: fields.text,
   });
-  timing.cacheMs = Date.now() - cacheStarted;
-  return {
-    body,
-    ranked,
-    hit: result ? { result, transcript: fields.text, format } : null,
-    timing,
-  };
+  const asHit = (result: AlignmentResult | null): CacheHit | null =>
+    result ? { result, transcript: fields.text, format } : null;
+  if ('local' in probe)
+    return { ...miss, hit: asHit(probe.local), timing: { ...timing, cacheMs: 0 } };
+  const globalHit = probe.global.then((result) => {
+    timing.cacheMs = Date.now() - cacheStarted;
+    return asHit(result);
+  });
+  // Let the read finish (and fill the isolate's cache) even when the region answers first.
+  waitUntil?.(globalHit);
+  return { ...miss, globalHit };
 }

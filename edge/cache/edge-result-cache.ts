@@ -13,6 +13,9 @@ export interface CacheLookup {
   text: string;
 }
 
+/** A look-up's first answer: a hit from the isolate, or the global read under way. */
+export type CacheProbe = { local: AlignmentResult } | { global: Promise<AlignmentResult | null> };
+
 /**
  * The global result cache read at the edge (DESIGN §2 step 3). Entries are engine output per
  * unit (CachedAlignment); the public result is rebuilt here for the transcript as sent. A
@@ -38,7 +41,12 @@ export class EdgeResultCache {
     });
   }
 
-  async lookup(q: CacheLookup): Promise<AlignmentResult | null> {
+  /**
+   * Looks `q` up: a hit held in the isolate is answered at once (`local`), otherwise the global
+   * read is started and returned unawaited (`global`), so the caller can overlap it with other
+   * work. The global promise never rejects: a slow or broken Redis is a miss.
+   */
+  async probe(q: CacheLookup): Promise<CacheProbe> {
     const key = await resultCacheKey({
       engine: q.engine.name,
       revision: q.engine.revision,
@@ -46,12 +54,26 @@ export class EdgeResultCache {
       audioSha256: q.audioSha256,
       text: q.text,
     });
-    const cached = this.#local.get(key) ?? (await this.#readGlobal(key));
-    if (!cached || !Array.isArray(cached.timings)) return null;
+    const local = this.#local.get(key);
+    if (local) {
+      const result = this.#toResult(local, q);
+      if (result) return { local: result };
+    }
+    return {
+      global: this.#readGlobal(key).then((cached) => {
+        const result = cached ? this.#toResult(cached, q) : null;
+        if (result) this.#local.set(key, cached!);
+        return result;
+      }),
+    };
+  }
+
+  /** The public result for the transcript as sent, or null when the entry does not fit it. */
+  #toResult(cached: CachedAlignment, q: CacheLookup): AlignmentResult | null {
+    if (!Array.isArray(cached.timings)) return null;
     const units = unitsFor(q.text, q.language);
     // Units that no longer match (another segmenter version wrote it) are a miss, not an error.
     if (units.length === 0 || units.length !== cached.timings.length) return null;
-    this.#local.set(key, cached);
     return {
       task_id: `task_${crypto.randomUUID()}`,
       language: q.language,

@@ -10,13 +10,15 @@ export const REGION_HEADER = 'x-region';
 
 /**
  * Forwards the current request to the ranked regions with failover and returns the region's
- * response (streamed, not buffered) with `X-Region`.
+ * response (streamed, not buffered) with `X-Region`. `signal` cancels it while it waits for a
+ * region's headers.
  */
 export async function forwardToRegions(
   c: Context<EdgeEnv>,
   rt: EdgeRuntime,
   ranked: readonly RankedRegion[],
   body: Uint8Array | null,
+  signal?: AbortSignal,
 ): Promise<Response> {
   const { config } = rt;
   const caller = c.var.caller;
@@ -25,6 +27,7 @@ export async function forwardToRegions(
     deadlineMs: config.forwardDeadlineMs,
     attemptTimeoutMs: config.attemptTimeoutMs,
     maxAttempts: config.maxAttempts,
+    signal,
     buildRequest: (target, signal) =>
       buildRegionRequest({
         incoming: c.req.raw,

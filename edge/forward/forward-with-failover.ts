@@ -16,6 +16,8 @@ export interface ForwardOptions {
   /** One region's budget to answer with headers, ms. */
   attemptTimeoutMs: number;
   maxAttempts: number;
+  /** Aborts the attempt under way and gives up (e.g. the edge found the answer in its cache). */
+  signal?: AbortSignal;
   fetch?: typeof fetch;
 }
 
@@ -47,6 +49,7 @@ export async function forwardWithFailover(options: ForwardOptions): Promise<Forw
     });
   }
   for (const target of targets) {
+    options.signal?.throwIfAborted();
     const remaining = options.deadlineMs - (Date.now() - started);
     if (remaining <= 0) {
       timedOut = true;
@@ -56,15 +59,20 @@ export async function forwardWithFailover(options: ForwardOptions): Promise<Forw
     const budget = Math.min(options.attemptTimeoutMs, remaining);
     // Only the wait for headers is bounded here; a body that is streaming is not cut off.
     const timer = setTimeout(() => controller.abort(new Error('attempt timed out')), budget);
+    const stop = () => controller.abort(options.signal?.reason);
+    options.signal?.addEventListener('abort', stop);
     let response: Response;
     try {
       response = await doFetch(await options.buildRequest(target, controller.signal));
-    } catch {
+    } catch (err) {
       clearTimeout(timer);
+      if (options.signal?.aborted) throw err;
       const reason = controller.signal.aborted ? 'timeout' : 'connect-error';
       if (reason === 'timeout') timedOut = true;
       skipped.push({ region: target.region, reason });
       continue;
+    } finally {
+      options.signal?.removeEventListener('abort', stop);
     }
     clearTimeout(timer);
     if (response.status === 503) {

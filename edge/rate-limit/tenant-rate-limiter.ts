@@ -23,6 +23,10 @@ interface KnownWindow {
   reset: number;
   /** Requests admitted ahead of their Redis check, whose checks have not come back yet. */
   ahead: number;
+  /** Of those, requests not yet sent to Redis (they go out together in the next check). */
+  unsent: number;
+  /** True while a background check for this window is on its way. */
+  flushing: boolean;
 }
 
 /**
@@ -33,9 +37,12 @@ interface KnownWindow {
  *
  * Far from its limit, a tenant's request does not wait for Redis: when the isolate last saw
  * more than `margin` requests left in the current window, the request is admitted at once and
- * counted in Redis in the background (`waitUntil`). Near the limit every request waits for
+ * counted in Redis in the background (`waitUntil`). Requests admitted while a background check
+ * is on its way are counted together in the next one (`rate: n`), so a busy tenant costs one
+ * Redis call per round trip, not one per request. Near the limit every request waits for
  * Redis, so the limit holds exactly there; an isolate can over-admit by at most the margin
- * (10% of the limit, at least 2) between two of its own checks.
+ * (10% of the limit, at least 2) between two of its own checks. When Redis cannot answer, the
+ * request is let through (the regions still protect themselves with queue limits).
  */
 export class TenantRateLimiter {
   readonly #redis: Redis;
@@ -63,16 +70,8 @@ export class TenantRateLimiter {
     const margin = Math.max(2, Math.ceil(policy.requests * 0.1));
     if (waitUntil && known && this.#now() < known.reset && known.remaining - known.ahead > margin) {
       known.ahead += 1;
-      const check = limiter
-        .limit(tenant)
-        .then((r) => {
-          this.#learn(knownKey, r);
-          return r.pending;
-        })
-        .finally(() => {
-          known.ahead -= 1;
-        });
-      waitUntil(check.catch(() => {}));
+      known.unsent += 1;
+      if (!known.flushing) waitUntil(this.#flush(limiter, tenant, knownKey, known));
       return {
         success: true,
         limit: policy.requests,
@@ -81,7 +80,18 @@ export class TenantRateLimiter {
         pending: Promise.resolve(),
       };
     }
-    const r = await limiter.limit(tenant);
+    let r: Awaited<ReturnType<Ratelimit['limit']>>;
+    try {
+      r = await limiter.limit(tenant);
+    } catch {
+      return {
+        success: true,
+        limit: policy.requests,
+        remaining: policy.requests,
+        reset: this.#now() + policy.window_seconds * 1000,
+        pending: Promise.resolve(),
+      };
+    }
     this.#learn(knownKey, r);
     return {
       success: r.success,
@@ -92,6 +102,28 @@ export class TenantRateLimiter {
     };
   }
 
+  /** Sends the requests admitted ahead to Redis, as few calls as the round trips allow. */
+  async #flush(limiter: Ratelimit, tenant: string, key: string, known: KnownWindow): Promise<void> {
+    known.flushing = true;
+    try {
+      while (known.unsent > 0) {
+        const rate = known.unsent;
+        known.unsent = 0;
+        try {
+          const r = await limiter.limit(tenant, { rate });
+          this.#learn(key, r);
+          await r.pending;
+        } catch {
+          // Not counted: Redis is unreachable, and the request was already let through.
+        } finally {
+          known.ahead -= rate;
+        }
+      }
+    } finally {
+      known.flushing = false;
+    }
+  }
+
   #learn(key: string, r: { remaining: number; reset: number }): void {
     const known = this.#known.get(key);
     if (known) {
@@ -100,7 +132,13 @@ export class TenantRateLimiter {
     } else {
       // Bounded: one entry per active tenant and policy; drop the oldest beyond 10k.
       if (this.#known.size >= 10_000) this.#known.delete(this.#known.keys().next().value!);
-      this.#known.set(key, { remaining: r.remaining, reset: r.reset, ahead: 0 });
+      this.#known.set(key, {
+        remaining: r.remaining,
+        reset: r.reset,
+        ahead: 0,
+        unsent: 0,
+        flushing: false,
+      });
     }
   }
 

@@ -6,8 +6,14 @@ import type { WaitUntil } from '../wait-until.ts';
  * Region beacons from global Redis, cached per isolate. Within `ttlMs` the cached beacons are
  * served as they are; after it they are still served (for up to `maxAgeMs`) while one
  * background read refreshes them, so a request never waits on Redis for routing except in a
- * cold isolate. When Redis cannot answer, the last beacons read are kept (their `at` ages them
- * out, so a long outage ends in "no healthy region" rather than stale routing).
+ * cold isolate.
+ *
+ * Beacons are judged as of the read that returned them (`clock`), not as of now: a beacon
+ * says how a region was when it was read, and an old read is refreshed, not aged. So when
+ * Redis cannot answer, the last beacons read are kept and served without waiting: a Redis
+ * outage says nothing about the regions and must not age them into "no healthy region". A
+ * region that died meanwhile is found by failover (connect error, timeout, 503), as it would
+ * be between two reads.
  */
 export class BeaconSource {
   readonly #redis: Redis;
@@ -16,6 +22,8 @@ export class BeaconSource {
   readonly #now: () => number;
   #value: RegionBeacon[] = [];
   #readAt = Number.NEGATIVE_INFINITY;
+  /** True while the latest read failed (Redis unreachable or timed out). */
+  #unreachable = false;
   #inflight: Promise<RegionBeacon[]> | null = null;
 
   constructor(redis: Redis, ttlMs: number, now: () => number = Date.now, maxAgeMs = 5_000) {
@@ -29,7 +37,9 @@ export class BeaconSource {
     const age = this.#now() - this.#readAt;
     if (age < this.#ttlMs) return Promise.resolve(this.#value);
     const refresh = this.#refresh();
-    if (age < this.#maxAgeMs && waitUntil) {
+    const usableWhileRefreshing =
+      age < this.#maxAgeMs || (this.#unreachable && this.#value.length > 0);
+    if (usableWhileRefreshing && waitUntil) {
       waitUntil(refresh);
       return Promise.resolve(this.#value);
     }
@@ -52,10 +62,17 @@ export class BeaconSource {
           : await this.#redis.mget<(RegionBeacon | null)[]>(...regions.map(beaconRedisKey));
       this.#value = beacons.filter((b): b is RegionBeacon => isBeacon(b));
       this.#readAt = this.#now();
+      this.#unreachable = false;
     } catch {
       // Keep the last beacons; try again on the next request.
+      this.#unreachable = true;
     }
     return this.#value;
+  }
+
+  /** The time to judge beacon staleness by: when the beacons served were read (at most `now`). */
+  clock(now: number): number {
+    return Math.min(now, this.#readAt);
   }
 }
 

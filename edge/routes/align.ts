@@ -3,7 +3,7 @@ import { Hono } from 'hono';
 import { renderAlignment } from '../../shared/formats/index.ts';
 import { prepareAlign, rankForRequest } from '../align/prepare-align.ts';
 import { readCappedBody } from '../align/read-body.ts';
-import type { EdgeEnv } from '../env.ts';
+import type { CacheHit, EdgeEnv } from '../env.ts';
 import { forwardToRegions } from '../forward/forward-route.ts';
 import type { EdgeRuntime } from '../runtime.ts';
 import { waitUntilOf } from '../wait-until.ts';
@@ -31,21 +31,51 @@ export function alignRoutes(rt: EdgeRuntime): Hono<EdgeEnv> {
 
   route.post('/', async (c) => {
     const prep = await c.var.alignPrep;
-    const timing = `body;dur=${prep.timing.bodyMs}, cache;dur=${prep.timing.cacheMs}`;
-    if (prep.hit) {
-      const { result, transcript, format } = prep.hit;
-      const out = renderAlignment(result, transcript, format);
+    const timing = () =>
+      `body;dur=${prep.timing.bodyMs}` +
+      (prep.timing.cacheMs === null ? '' : `, cache;dur=${prep.timing.cacheMs}`);
+    const answerHit = (hit: CacheHit) => {
+      const out = renderAlignment(hit.result, hit.transcript, hit.format);
       return c.body(out.body, 200, {
         'content-type': out.contentType,
         'x-cache': 'HIT',
         'x-served-by': 'edge',
-        'server-timing': timing,
+        'server-timing': timing(),
       });
-    }
+    };
+    if (prep.hit) return answerHit(prep.hit);
     const started = Date.now();
-    const res = await forwardToRegions(c, rt, prep.ranked, prep.body);
-    res.headers.append('server-timing', `${timing}, region;dur=${Date.now() - started}`);
-    return res;
+    const forwarded = (res: Response) => {
+      res.headers.append('server-timing', `${timing()}, region;dur=${Date.now() - started}`);
+      return res;
+    };
+    if (!prep.globalHit) return forwarded(await forwardToRegions(c, rt, prep.ranked, prep.body));
+    // The global-cache read and the forward run side by side, so a miss costs the slower of the
+    // two rather than their sum. A hit that comes back before the region's headers is answered
+    // here and the region request is aborted (the region would have answered it from the same
+    // cache, without its engine); once the region has answered, its response stands.
+    const abort = new AbortController();
+    const forwarding = forwardToRegions(c, rt, prep.ranked, prep.body, abort.signal);
+    const globalHit = prep.globalHit;
+    type First = { hit: CacheHit } | { res: Response } | { err: unknown };
+    const regionSettled: Promise<First> = forwarding.then(
+      (res) => ({ res }),
+      (err: unknown) => ({ err }),
+    );
+    const first = await Promise.race<First>([
+      regionSettled,
+      globalHit.then((hit) => (hit ? { hit } : regionSettled)),
+    ]);
+    if ('hit' in first) {
+      abort.abort(new Error('answered from the edge cache'));
+      forwarding.catch(() => {});
+      return answerHit(first.hit);
+    }
+    if ('res' in first) return forwarded(first.res);
+    // No region could answer: a hit still can.
+    const hit = await globalHit;
+    if (hit) return answerHit(hit);
+    throw first.err;
   });
 
   route.post('/batch', async (c) => {

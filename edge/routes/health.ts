@@ -9,7 +9,7 @@ export function healthRoutes(rt: EdgeRuntime): Hono<EdgeEnv> {
   const route = new Hono<EdgeEnv>();
   route.get('/health', async (c) => {
     const beacons = await rt.beacons.all(waitUntilOf(c));
-    const now = rt.now();
+    const now = rt.beacons.clock(rt.now());
     const usable = beacons.filter((b) => isUsable(b, now, rt.config.beaconStaleMs)).length;
     return c.json({
       status: 'ok',

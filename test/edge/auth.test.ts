@@ -6,9 +6,11 @@ import {
   beacon,
   bearer,
   createKey,
+  freezeStore,
   freshEdge,
   redis,
   setBeacons,
+  testEnv,
   toneWav,
 } from './support/edge-fixture.ts';
 
@@ -89,6 +91,24 @@ describe('edge: API keys and rate limits', () => {
     expect(res.status).toBe(503);
     expect(res.headers.get('content-type')).toBe(PROBLEM_CONTENT_TYPE);
     expect(Number(res.headers.get('retry-after'))).toBeGreaterThan(0);
+  });
+
+  it('answers an unknown key with 503 + Retry-After while the key store is frozen, not when it resumes', async () => {
+    // The store stays frozen until the answer is in: an edge that waited for it would hang here
+    // until the test times out.
+    const edge = freshEdge({ UPSTASH_REDIS_REST_URL: testEnv.TEST_FREEZABLE_UPSTASH_URL });
+    await freezeStore(true);
+    try {
+      const res = await align(edge, bearer(`fa_${'q'.repeat(43)}`));
+      expect(res.status).toBe(503);
+      expect(res.headers.get('content-type')).toBe(PROBLEM_CONTENT_TYPE);
+      expect(Number(res.headers.get('retry-after'))).toBeGreaterThan(0);
+      const body = (await res.json()) as Record<string, unknown>;
+      expect(body).toMatchObject({ status: 503 });
+      expect(body.retry_after).toBeGreaterThan(0);
+    } finally {
+      await freezeStore(false);
+    }
   });
 
   it('rate-limits per tenant with RateLimit headers and 429 + Retry-After', async () => {

@@ -11,6 +11,7 @@ import {
   freshEdge,
   redis,
   setBeacons,
+  stubRegions,
   toneWav,
 } from './support/edge-fixture.ts';
 
@@ -34,6 +35,14 @@ async function seedCache(audio: Uint8Array, text: string, timings: CachedAlignme
   return value;
 }
 
+/**
+ * Regions that hang until the edge gives up on them: the edge reads the global cache while it
+ * already forwards, so a hit is only certain to be the edge's answer when the region is slower.
+ */
+const HANGING_REGIONS = { 'x-stub-fault': 'us-east=hang,eu-west=hang' };
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
 describe('edge: result cache', () => {
   let key: string;
   const audio = toneWav(0.4, 523);
@@ -50,7 +59,7 @@ describe('edge: result cache', () => {
   it('answers a multipart hit at the edge with X-Cache: HIT and words for the text as sent', async () => {
     const res = await freshEdge()('/api/align', {
       method: 'POST',
-      headers: { ...bearer(key), prefer: 'wait=10' },
+      headers: { ...bearer(key), prefer: 'wait=10', ...HANGING_REGIONS },
       body: alignForm(audio, text),
     });
     expect(res.status).toBe(200);
@@ -93,7 +102,7 @@ describe('edge: result cache', () => {
     for (const b of audio) bin += String.fromCharCode(b);
     const res = await freshEdge()('/api/align', {
       method: 'POST',
-      headers: { ...bearer(key), 'content-type': 'application/json' },
+      headers: { ...bearer(key), 'content-type': 'application/json', ...HANGING_REGIONS },
       body: JSON.stringify({ audio: btoa(bin), text: '  Hello,   world! ', language: 'en' }),
     });
     expect(res.headers.get('x-cache')).toBe('HIT');
@@ -107,7 +116,7 @@ describe('edge: result cache', () => {
   it('renders a hit in the requested format', async () => {
     const res = await freshEdge()('/api/align?format=srt', {
       method: 'POST',
-      headers: bearer(key),
+      headers: { ...bearer(key), ...HANGING_REGIONS },
       body: alignForm(audio, text),
     });
     expect(res.headers.get('x-cache')).toBe('HIT');
@@ -115,6 +124,57 @@ describe('edge: result cache', () => {
     const srt = await res.text();
     expect(srt).toContain('00:00:00,100 --> ');
     expect(srt).toContain('Hello, world!');
+  });
+
+  it('answers a global hit while the region request it started is aborted', async () => {
+    const requestId = `cache-race-${crypto.randomUUID()}`;
+    const res = await freshEdge()('/api/align', {
+      method: 'POST',
+      headers: { ...bearer(key), 'x-request-id': requestId, ...HANGING_REGIONS },
+      body: alignForm(audio, text),
+    });
+    expect(res.status).toBe(200);
+    expect(res.headers.get('x-cache')).toBe('HIT');
+    expect(res.headers.get('x-request-id')).toBe(requestId);
+    // The forward started (the key was already verified) and was aborted by the hit: the region
+    // that received it saw the abort. It reaches the stub a moment after the answer.
+    let abortedAt: string | null = null;
+    for (let i = 0; i < 100 && !abortedAt; i++) {
+      for (const [region, url] of Object.entries(stubRegions)) {
+        const seen = (await (await fetch(`${url}/__stub/aborted/${requestId}`)).json()) as {
+          aborted: boolean;
+        };
+        if (seen.aborted) abortedAt = region;
+      }
+      if (!abortedAt) await sleep(50);
+    }
+    expect(abortedAt).not.toBeNull();
+  });
+
+  it('answers a repeated hit from the isolate without forwarding at all', async () => {
+    const edge = freshEdge();
+    const first = await edge('/api/align', {
+      method: 'POST',
+      headers: { ...bearer(key), ...HANGING_REGIONS },
+      body: alignForm(audio, text),
+    });
+    expect(first.headers.get('x-cache')).toBe('HIT');
+    // Now held in the isolate: a region that would hang is not even asked (the request would
+    // otherwise wait for ATTEMPT_TIMEOUT_MS, and the stub would see it).
+    const requestId = `isolate-hit-${crypto.randomUUID()}`;
+    const again = await edge('/api/align', {
+      method: 'POST',
+      headers: { ...bearer(key), 'x-request-id': requestId, ...HANGING_REGIONS },
+      body: alignForm(audio, text),
+    });
+    expect(again.headers.get('x-cache')).toBe('HIT');
+    expect(again.headers.get('server-timing')).toContain('cache;dur=0');
+    for (const url of Object.values(stubRegions)) {
+      const seen = (await (await fetch(`${url}/__stub/aborted/${requestId}`)).json()) as {
+        aborted: boolean;
+      };
+      expect(seen.aborted).toBe(false);
+    }
   });
 
   it('forwards a miss (other audio, other text, other engine) to a region', async () => {

@@ -9,6 +9,10 @@ declare module 'vitest' {
     stubRegions: Record<string, string>;
     /** A URL where nothing listens (connection refused). */
     deadRegionUrl: string;
+    /** REST URL of a second global store that tests can freeze (SIGSTOP its redis-server). */
+    freezableUpstashUrl: string;
+    /** `POST /freeze` and `POST /thaw` for that store. */
+    storeControlUrl: string;
   }
 }
 

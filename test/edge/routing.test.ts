@@ -6,9 +6,12 @@ import {
   bearer,
   createKey,
   deadRegionUrl,
+  freezableRedis,
+  freezeStore,
   freshEdge,
   PLACES,
   setBeacons,
+  testEnv,
   toneWav,
 } from './support/edge-fixture.ts';
 
@@ -87,6 +90,33 @@ describe('edge: region selection and failover', () => {
     expect(await regionOf(await send(edge, paris))).toBe('eu-west');
     // ...which the next request sees.
     expect(await regionOf(await send(edge, paris))).toBe('us-east');
+  });
+
+  it('keeps routing with the beacons it last read while global Redis is frozen', async () => {
+    const paris = { 'x-client-location': at(PLACES.paris) };
+    await setBeacons([beacon('us-east'), beacon('eu-west')], freezableRedis);
+    const { key } = await createKey({}, freezableRedis);
+    const edge = freshEdge({
+      UPSTASH_REDIS_REST_URL: testEnv.TEST_FREEZABLE_UPSTASH_URL,
+      BEACON_CACHE_TTL_MS: '50',
+      BEACON_STALE_MS: '1000',
+      KEY_CACHE_TTL_MS: '60000',
+    });
+    const sendWith = () =>
+      edge('/api/align', {
+        method: 'POST',
+        headers: { ...paris, authorization: `Bearer ${key}` },
+        body: alignForm(toneWav(), 'hello world'),
+      });
+    expect(await regionOf(await sendWith())).toBe('eu-west');
+    await freezeStore(true);
+    try {
+      // Past BEACON_STALE_MS by the clock: only an edge that judges beacons by "now" drops them.
+      await new Promise((r) => setTimeout(r, 1_200));
+      for (let i = 0; i < 3; i++) expect(await regionOf(await sendWith())).toBe('eu-west');
+    } finally {
+      await freezeStore(false);
+    }
   });
 
   it('steers away from a nearby region under heavy load', async () => {

@@ -16,6 +16,8 @@ import { BEACON_INDEX_KEY, beaconRedisKey, type RegionBeacon } from '../../../sh
 export interface TestBindings extends EdgeBindings {
   TEST_STUB_REGIONS: string;
   TEST_DEAD_REGION_URL: string;
+  TEST_FREEZABLE_UPSTASH_URL: string;
+  TEST_STORE_CONTROL_URL: string;
 }
 export const testEnv = env as unknown as TestBindings;
 export const stubRegions = JSON.parse(testEnv.TEST_STUB_REGIONS) as Record<string, string>;
@@ -27,6 +29,21 @@ export const redis = new Redis({
   token: testEnv.UPSTASH_REDIS_REST_TOKEN!,
   enableTelemetry: false,
 });
+
+/** A client of the second global store, the one tests can freeze (see global-setup.ts). */
+export const freezableRedis = new Redis({
+  url: testEnv.TEST_FREEZABLE_UPSTASH_URL,
+  token: testEnv.UPSTASH_REDIS_REST_TOKEN!,
+  enableTelemetry: false,
+});
+
+/** Freezes (SIGSTOP) or resumes the freezable store's redis-server. */
+export async function freezeStore(frozen: boolean): Promise<void> {
+  const res = await fetch(`${testEnv.TEST_STORE_CONTROL_URL}/${frozen ? 'freeze' : 'thaw'}`, {
+    method: 'POST',
+  });
+  if (res.status !== 204) throw new Error(`store control answered ${res.status}`);
+}
 
 /** Coordinates of the stub regions and of two client cities. */
 export const PLACES = {
@@ -59,10 +76,10 @@ export function beacon(region: keyof typeof PLACES, overrides: Partial<RegionBea
   return b;
 }
 
-/** Replaces every beacon in Redis with `beacons`. */
-export async function setBeacons(beacons: RegionBeacon[]): Promise<void> {
-  const old = await redis.smembers(BEACON_INDEX_KEY);
-  const tx = redis.multi();
+/** Replaces every beacon in Redis (or in `store`) with `beacons`. */
+export async function setBeacons(beacons: RegionBeacon[], store: Redis = redis): Promise<void> {
+  const old = await store.smembers(BEACON_INDEX_KEY);
+  const tx = store.multi();
   for (const r of old) tx.del(beaconRedisKey(r));
   tx.del(BEACON_INDEX_KEY);
   for (const b of beacons) {
@@ -77,6 +94,7 @@ let keySeq = 0;
 /** Stores a new API key record (as `falign keys create` does) and returns the key. */
 export async function createKey(
   overrides: Partial<ApiKeyRecord> = {},
+  store: Redis = redis,
 ): Promise<{ key: string; sha: string; record: ApiKeyRecord }> {
   keySeq += 1;
   const key = `${API_KEY_PREFIX}${'k'.repeat(20)}${crypto.randomUUID().replace(/-/g, '')}${keySeq}`;
@@ -90,7 +108,7 @@ export async function createKey(
     revoked_at: null,
     ...overrides,
   };
-  await redis.set(apiKeyRedisKey(sha), JSON.stringify(record));
+  await store.set(apiKeyRedisKey(sha), JSON.stringify(record));
   return { key, sha, record };
 }
 

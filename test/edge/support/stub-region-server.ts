@@ -28,12 +28,19 @@ function faultFor(header: string | undefined, region: string): string | null {
 
 export async function startStubRegion(region: string, secret: string): Promise<StubRegionServer> {
   const app = new Hono();
+  /** Request ids of hanging requests the edge aborted (bounded: tests send a few). */
+  const aborted = new Set<string>();
+  // `GET /__stub/aborted/<request id>`: whether the edge aborted that hanging request.
+  app.get('/__stub/aborted/:id', (c) => c.json({ aborted: aborted.has(c.req.param('id')) }));
   app.all('*', async (c) => {
     const fault = faultFor(c.req.header(STUB_FAULT_HEADER), region);
     if (fault === 'hang') {
       // Until the edge gives up on this attempt (the timer must not keep the process alive).
       await new Promise((resolve) => {
-        c.req.raw.signal.addEventListener('abort', resolve);
+        c.req.raw.signal.addEventListener('abort', () => {
+          if (aborted.size < 1000) aborted.add(c.req.header('x-request-id') ?? '');
+          resolve(null);
+        });
         setTimeout(resolve, 30_000).unref();
       });
     }

@@ -1,0 +1,50 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { startUpstashRestServer } from '../../../dev/upstash-rest/index.ts';
+import { startRedisServer } from '../../support/redis-server.ts';
+
+/** A global store the edge tests can freeze: its own redis-server behind its own REST server. */
+export interface FreezableStore {
+  /** REST URL for `UPSTASH_REDIS_REST_URL`. */
+  restUrl: string;
+  /** `POST <controlUrl>/freeze` stops the redis-server (SIGSTOP), `POST .../thaw` resumes it. */
+  controlUrl: string;
+  close(): Promise<void>;
+}
+
+/**
+ * A real redis-server behind the dev REST server, with a small control endpoint on loopback so
+ * tests running inside workerd (which cannot signal processes) can freeze it: connections stay
+ * open and nothing answers, as with a stalled store.
+ */
+export async function startFreezableStore(token: string): Promise<FreezableStore> {
+  const redis = await startRedisServer();
+  const rest = await startUpstashRestServer({ redisUrl: redis.url, token });
+  let frozen = false;
+  const signal = (freeze: boolean) => {
+    if (frozen === freeze) return;
+    process.kill(redis.pid, freeze ? 'SIGSTOP' : 'SIGCONT');
+    frozen = freeze;
+  };
+  const control = createServer((req, res) => {
+    const action = req.method === 'POST' ? req.url : null;
+    if (action === '/freeze' || action === '/thaw') {
+      signal(action === '/freeze');
+      res.writeHead(204).end();
+    } else {
+      res.writeHead(404).end();
+    }
+  });
+  await new Promise<void>((resolve) => control.listen(0, '127.0.0.1', resolve));
+  return {
+    restUrl: rest.url,
+    controlUrl: `http://127.0.0.1:${(control.address() as AddressInfo).port}`,
+    close: async () => {
+      signal(false);
+      control.closeAllConnections();
+      await new Promise<void>((resolve) => control.close(() => resolve()));
+      await rest.close();
+      await redis.stop();
+    },
+  };
+}
