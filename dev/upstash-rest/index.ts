@@ -1,7 +1,7 @@
+import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { serve } from '@hono/node-server';
 import * as ioredis from 'ioredis';
-import { createUpstashRestApp } from './app.ts';
+import { createUpstashRestHandler } from './handler.ts';
 
 /**
  * The ioredis client class. Node gives the named export; a bundler's CommonJS interop (the edge
@@ -10,7 +10,7 @@ import { createUpstashRestApp } from './app.ts';
 const Redis: typeof ioredis.Redis =
   ioredis.Redis ?? (ioredis as unknown as { default: typeof ioredis.Redis }).default;
 
-export { createUpstashRestApp, type UpstashRestAppOptions } from './app.ts';
+export { createUpstashRestHandler, type UpstashRestHandlerOptions } from './handler.ts';
 
 export interface UpstashRestServerOptions {
   /** `redis://host:port` of the real Redis behind the REST API. */
@@ -45,13 +45,13 @@ export async function startUpstashRestServer(
   });
   // Connection errors surface per request as 500s; keep them off the process's error path.
   redis.on('error', () => {});
-  const app = createUpstashRestApp({ redis, token: options.token });
+  const server = createServer(createUpstashRestHandler({ redis, token: options.token }));
+  // Clients (the edge, backends) keep their connections open between calls, as with Upstash.
+  server.keepAliveTimeout = 60_000;
   const host = options.host ?? '127.0.0.1';
-  const server = await new Promise<ReturnType<typeof serve>>((resolve, reject) => {
-    const s = serve({ fetch: app.fetch, port: options.port ?? 0, hostname: host }, () =>
-      resolve(s),
-    );
-    s.once('error', reject);
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, host, () => resolve());
   });
   const { port } = server.address() as AddressInfo;
   const urlHost = host.includes(':') ? `[${host}]` : host;
@@ -61,7 +61,7 @@ export async function startUpstashRestServer(
     close: async () => {
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
-        if ('closeAllConnections' in server) server.closeAllConnections();
+        server.closeAllConnections();
       });
       redis.disconnect();
     },
