@@ -6,7 +6,8 @@
  *    concurrency 1/4/16 (result cache off, so every request runs the engine).
  * 3. The backend's own added latency (HTTP + decode + cache + post-processing, engine
  *    excluded): client-measured latency minus the queue and compute times the backend reports,
- *    for a 10 s and a 60 s clip, one request at a time.
+ *    for a 10 s and a 60 s clip, one request at a time, with the Server-Timing breakdown. The
+ *    client sends bodies encoded once up front, through undici's request().
  *
  *   node bin/run-ts.mjs bench/backend-service.ts [--engine dtw] [--requests 24] [--batch 8]
  *
@@ -17,6 +18,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { request } from 'undici';
 import { decodeAudio } from '../region-backend/audio/decode.ts';
 import { createEngine } from '../region-backend/engines/registry.ts';
 import { ApiKeyService } from '../region-backend/keys/api-key-service.ts';
@@ -46,6 +48,16 @@ const pct = (xs: number[], p: number) => {
   const s = [...xs].sort((a, b) => a - b);
   return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))]!;
 };
+
+/** `Server-Timing: body;dur=0.4,parse;dur=0.7,...` as name -> ms. */
+function parseServerTiming(header: string | string[] | undefined): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const entry of String(header ?? '').split(',')) {
+    const m = /^\s*([\w-]+).*?dur=([\d.]+)/.exec(entry);
+    if (m) out.set(m[1]!, Number(m[2]));
+  }
+  return out;
+}
 
 async function makeClip(dir: string, seconds: number): Promise<{ path: string; text: string }> {
   // flite speaks this sentence in ~6.5 s; repeat it, then trim to the exact length with sox.
@@ -104,20 +116,43 @@ async function main(): Promise<void> {
       FA_LOG_LEVEL: 'warn',
       ...(values['model-dir'] ? { FA_MODEL_DIR: values['model-dir'] } : {}),
     });
+    // Bodies are encoded once, up front: the client's own multipart encoding is not the backend's.
+    const boundary = 'falign-bench-boundary';
+    const encode = (bytes: Uint8Array, text: string) =>
+      Buffer.concat([
+        Buffer.from(
+          `--${boundary}\r\nContent-Disposition: form-data; name="audio"; filename="clip.wav"\r\nContent-Type: audio/wav\r\n\r\n`,
+        ),
+        bytes,
+        Buffer.from(
+          `\r\n--${boundary}\r\nContent-Disposition: form-data; name="text"\r\n\r\n${text}\r\n--${boundary}\r\nContent-Disposition: form-data; name="language"\r\n\r\nEnglish\r\n--${boundary}--\r\n`,
+        ),
+      ]);
+    const bodies = new Map<Uint8Array, Buffer>();
     const send = async (bytes: Uint8Array, text: string) => {
-      const form = new FormData();
-      form.set('audio', new Blob([new Uint8Array(bytes)]), 'clip.wav');
-      form.set('text', text);
-      form.set('language', 'English');
+      let body = bodies.get(bytes);
+      if (!body) bodies.set(bytes, (body = encode(bytes, text)));
       const started = performance.now();
-      const res = await fetch(`${server.url}/api/align`, {
+      const res = await request(`${server.url}/api/align`, {
         method: 'POST',
-        body: form,
-        headers: { authorization: `Bearer ${key}`, prefer: 'wait=600' },
+        body,
+        headers: {
+          'content-type': `multipart/form-data; boundary=${boundary}`,
+          authorization: `Bearer ${key}`,
+          prefer: 'wait=600',
+        },
       });
-      const body = (await res.json()) as { timing: { queue_ms: number; compute_ms: number } };
-      if (res.status !== 200) throw new Error(`HTTP ${res.status}: ${JSON.stringify(body)}`);
-      return { ms: performance.now() - started, ...body.timing };
+      const answer = (await res.body.json()) as {
+        timing: { queue_ms: number; compute_ms: number };
+      };
+      const ms = performance.now() - started;
+      if (res.statusCode !== 200)
+        throw new Error(`HTTP ${res.statusCode}: ${JSON.stringify(answer)}`);
+      return {
+        ms,
+        ...answer.timing,
+        serverTiming: parseServerTiming(res.headers['server-timing']),
+      };
     };
     try {
       await send(bytes10, c10.text); // warm-up
@@ -140,14 +175,30 @@ async function main(): Promise<void> {
       ] as const) {
         const added: number[] = [];
         const total: number[] = [];
+        const stages = new Map<string, number[]>();
         await send(bytes, text);
         for (let i = 0; i < LATENCY_RUNS; i++) {
           const r = await send(bytes, text);
           total.push(r.ms);
           added.push(r.ms - r.queue_ms - r.compute_ms);
+          const inside = r.serverTiming.get('total') ?? Number.NaN;
+          const stage = (name: string, v: number) =>
+            stages.set(name, [...(stages.get(name) ?? []), v]);
+          for (const name of ['body', 'parse']) stage(name, r.serverTiming.get(name) ?? Number.NaN);
+          const align = r.serverTiming.get('align') ?? Number.NaN;
+          stage('hash+cache+decode+words', align - r.queue_ms - r.compute_ms);
+          stage(
+            'rest in backend',
+            inside - align - (r.serverTiming.get('body') ?? 0) - (r.serverTiming.get('parse') ?? 0),
+          );
+          stage('outside the handler (HTTP, client)', r.ms - inside);
+          stage('batching wait', r.queue_ms);
         }
         console.log(
           `added latency, ${label} clip: p50 ${pct(added, 50).toFixed(1)} ms, p90 ${pct(added, 90).toFixed(1)} ms (end-to-end p50 ${pct(total, 50).toFixed(0)} ms, ${LATENCY_RUNS} runs)`,
+        );
+        console.log(
+          `  p50 by stage: ${[...stages].map(([name, v]) => `${name} ${pct(v, 50).toFixed(1)}`).join(', ')} ms (the batching wait is FA_MAX_QUEUE_DELAY_MS, not counted as added)`,
         );
       }
     } finally {

@@ -65,6 +65,7 @@ export function alignRoute(deps: AlignRouteDeps): Hono<BackendEnv> {
     const abort = new AbortController();
     let handedOver = false;
     c.req.raw.signal.addEventListener('abort', () => handedOver || abort.abort(), { once: true });
+    startTime(c, 'align', 'hash, cache, decode, queue, engine, words');
     const work = deps.service.align({
       audio: req.audio,
       text: req.text,
@@ -83,6 +84,7 @@ export function alignRoute(deps: AlignRouteDeps): Hono<BackendEnv> {
       result = await Promise.race([work, deadline]);
     } finally {
       clearTimeout(timer);
+      endTime(c, 'align');
     }
     if (result) {
       setMetric(c, 'queue', result.timing.queue_ms);
