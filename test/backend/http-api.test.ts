@@ -193,4 +193,22 @@ describe('service endpoints', () => {
     expect(res.status).toBe(404);
     expect((await res.json()).type).toMatch(/not-found$/);
   });
+
+  it('answers a known path asked with the wrong method with 405 and Allow', async () => {
+    const auth = { authorization: `Bearer ${key}` };
+    for (const [method, path, allow] of [
+      ['GET', '/api/align', 'POST'],
+      ['DELETE', '/api/align/batch', 'POST'],
+      ['POST', '/api/tasks/task_x/status', 'GET, HEAD'],
+      ['PUT', '/health', 'GET, HEAD'],
+    ] as const) {
+      const res = await fetch(`${t.backend.url}${path}`, { method, headers: auth });
+      expect(res.status, `${method} ${path}`).toBe(405);
+      expect(res.headers.get('allow')).toBe(allow);
+      expect(res.headers.get('content-type')).toBe('application/problem+json');
+      expect((await res.json()).type).toMatch(/method-not-allowed$/);
+    }
+    // HEAD of a GET route is served, not refused.
+    expect((await fetch(`${t.backend.url}/health`, { method: 'HEAD' })).status).toBe(200);
+  });
 });

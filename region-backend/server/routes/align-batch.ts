@@ -2,6 +2,7 @@ import { Hono } from 'hono';
 import type { TaskService } from '../../tasks/task-service.ts';
 import { parseBatchRequest } from '../align-request.ts';
 import type { BackendEnv } from '../env.ts';
+import { methodNotAllowed } from '../method-not-allowed.ts';
 import { readRequestBody } from '../request-body.ts';
 
 /**
@@ -27,5 +28,7 @@ export function alignBatchRoutes(deps: { tasks: TaskService; maxItems: number })
   route.get('/:batchId', async (c) =>
     c.json(await deps.tasks.batchStatus(c.get('caller').tenant, c.req.param('batchId'))),
   );
+  route.all('/', methodNotAllowed('POST'));
+  route.all('/:batchId', methodNotAllowed('GET', 'HEAD'));
   return route;
 }

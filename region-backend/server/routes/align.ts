@@ -7,6 +7,7 @@ import type { AlignmentService } from '../../alignment/alignment-service.ts';
 import type { TaskService } from '../../tasks/task-service.ts';
 import { parseAlignRequest, preferredWaitSeconds } from '../align-request.ts';
 import type { BackendEnv } from '../env.ts';
+import { methodNotAllowed } from '../method-not-allowed.ts';
 import { readRequestBody } from '../request-body.ts';
 import {
   acceptedResponse,
@@ -94,5 +95,6 @@ export function alignRoute(deps: AlignRouteDeps): Hono<BackendEnv> {
     handedOver = true;
     return acceptedResponse(c, await deps.tasks.handOver(tenant, taskId, req, work));
   });
+  route.all('/', methodNotAllowed('POST'));
   return route;
 }

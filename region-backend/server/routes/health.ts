@@ -1,5 +1,6 @@
 import { Hono } from 'hono';
 import type { BackendEnv } from '../env.ts';
+import { methodNotAllowed } from '../method-not-allowed.ts';
 
 export interface Readiness {
   ready: boolean;
@@ -22,5 +23,7 @@ export function healthRoutes(region: string, readiness: () => Readiness): Hono<B
     const r = readiness();
     return c.json({ status: r.ready ? 'ready' : 'not ready', region, ...r }, r.ready ? 200 : 503);
   });
+  route.all('/health', methodNotAllowed('GET', 'HEAD'));
+  route.all('/ready', methodNotAllowed('GET', 'HEAD'));
   return route;
 }

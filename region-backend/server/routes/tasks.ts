@@ -3,6 +3,7 @@ import { negotiateFormat } from '../../../shared/formats/index.ts';
 import { taskStatusView } from '../../../shared/tasks.ts';
 import type { TaskService } from '../../tasks/task-service.ts';
 import type { BackendEnv } from '../env.ts';
+import { methodNotAllowed } from '../method-not-allowed.ts';
 import { failedTaskResponse, type RenderResult, resultResponse } from './task-responses.ts';
 
 /**
@@ -36,5 +37,7 @@ export function taskRoutes(deps: { tasks: TaskService; render: RenderResult }): 
         : (record.format ?? 'json');
     return resultResponse(c, entry.result, entry.transcript, format, deps.render);
   });
+  route.all('/:taskId/status', methodNotAllowed('GET', 'HEAD'));
+  route.all('/:taskId/result', methodNotAllowed('GET', 'HEAD'));
   return route;
 }
