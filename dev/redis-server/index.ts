@@ -27,6 +27,11 @@ export interface StartRedisServerOptions {
   args?: string[];
   /** Milliseconds to wait for the first PONG. */
   startTimeoutMs?: number;
+  /**
+   * Run it in its own process group, so a terminal's Ctrl-C (sent to the whole foreground
+   * group) reaches only its parent, which stops it after whatever still uses it.
+   */
+  ownProcessGroup?: boolean;
 }
 
 /** Asks the OS for a free TCP port on 127.0.0.1. */
@@ -113,7 +118,7 @@ async function startOnce(options: StartRedisServerOptions): Promise<RedisServerH
       ...persistence,
       ...(options.args ?? []),
     ],
-    { stdio: ['ignore', 'ignore', 'pipe'] },
+    { stdio: ['ignore', 'ignore', 'pipe'], detached: options.ownProcessGroup ?? false },
   );
   running.add(child);
   let stderr = '';

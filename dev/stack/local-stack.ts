@@ -113,7 +113,9 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     if (options.signal?.aborted) throw new Error('the stack was stopped while starting');
   };
   try {
-    const redisServer: RedisServerHandle = await startRedisServer();
+    // Redis and the backends get process groups of their own: a terminal's Ctrl-C reaches only
+    // this process, which stops the edge, then the backends (draining, Redis still up), then Redis.
+    const redisServer: RedisServerHandle = await startRedisServer({ ownProcessGroup: true });
     checkAbort();
     cleanups.push(() => redisServer.stop());
     const restToken = randomBytes(24).toString('hex');
@@ -136,6 +138,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
         [join(options.cwd, 'bin/run-ts.mjs'), join(options.cwd, 'dev/stack/region-process.ts')],
         {
           cwd: options.cwd,
+          detached: true,
           stdio: [
             'ignore',
             options.verbose ? 'pipe' : 'ignore',
