@@ -9,16 +9,19 @@
  * 2. An edge cache hit vs a worker that returns a fixed response. Goal: <= 1.5x.
  * 3. Failover: one request at a time to the nearest region; it is killed; time until the first
  *    request is served by the other region. Goal: <= 1 s.
+ * 4. The same comparison as 1 against a real backend (`falign serve`, dtw engine, a sentence of
+ *    flite speech, ~200 KB), where the region does the work a region does.
  *
- * The "region" is a minimal Node HTTP server that reads the body and answers a fixed JSON
- * result, so the figures are the edge's and not an engine's. Global Redis is a real
- * redis-server behind the project's Upstash REST dev server, as in the local stack.
+ * In 1-3 the "region" is a minimal Node HTTP server that reads the body and answers a fixed
+ * JSON result, so the figures are the edge's and not an engine's. Global Redis is a real
+ * redis-server behind the project's Upstash REST dev server, as in the local stack. Every
+ * process (load generator, edge, REST server, Redis, regions) shares this machine's cores.
  *
- *   node bin/run-ts.mjs bench/edge-workerd.ts [--requests 1500]
+ *   node bin/run-ts.mjs bench/edge-workerd.ts [--requests 1500] [--backend-requests 48]
  */
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -30,14 +33,22 @@ import { findFreePort, startRedisServer } from '../dev/redis-server/index.ts';
 import { buildBundle } from '../dev/stack/wrangler-dev.ts';
 import { BeaconPublisher } from '../region-backend/beacon/beacon-publisher.ts';
 import { ApiKeyService } from '../region-backend/keys/api-key-service.ts';
+import { FileApiKeyStore } from '../region-backend/keys/file-api-key-store.ts';
 import { RedisApiKeyStore } from '../region-backend/keys/redis-api-key-store.ts';
 import type { CachedAlignment } from '../shared/alignment.ts';
 import { sha256Hex } from '../shared/api-keys.ts';
 import { resultCacheKey } from '../shared/cache-key.ts';
+import { startBackendProcess } from '../test/support/backend-process.ts';
 import { describeMachine } from './machine.ts';
 
-const { values } = parseArgs({ options: { requests: { type: 'string', default: '1500' } } });
+const { values } = parseArgs({
+  options: {
+    requests: { type: 'string', default: '1500' },
+    'backend-requests': { type: 'string', default: '48' },
+  },
+});
 const N = Number(values.requests);
+const BACKEND_N = Number(values['backend-requests']);
 const ROOT = resolve(import.meta.dirname, '..');
 const ENGINE = { name: 'dtw', model: 'espeak-ng+dtw', revision: 'bench' };
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -80,6 +91,18 @@ function wavOfSize(bytes: number): Uint8Array {
   buf.writeUInt32LE(n * 2, 40);
   randomBytes(n * 2).copy(buf, 44);
   return new Uint8Array(buf);
+}
+
+const SPEECH_TEXT =
+  'Forced alignment finds when each word of a transcript is spoken in a recording, which is what subtitles need.';
+
+/** SPEECH_TEXT spoken by flite (Debian), as 16 kHz mono 16-bit WAV. */
+async function speechWav(dir: string): Promise<Uint8Array> {
+  const raw = join(dir, 'speech-raw.wav');
+  const out = join(dir, 'speech.wav');
+  execFileSync('flite', ['-voice', 'slt', '-t', SPEECH_TEXT, '-o', raw]);
+  execFileSync('sox', [raw, '-r', '16000', '-c', '1', '-b', '16', out]);
+  return new Uint8Array(await readFile(out));
 }
 
 function multipart(audio: Uint8Array, text: string): { body: Buffer; type: string } {
@@ -157,7 +180,7 @@ const fmt = (r: LoadResult) => {
   const st = Object.entries(r.serverTiming)
     .map(([k, v]) => `${k} ${v}`)
     .join(', ');
-  return `p50 ${r.p50.toFixed(2)} ms, p99 ${r.p99.toFixed(2)} ms, ${r.rps.toFixed(0)} req/s${r.errors ? `, ${r.errors} errors` : ''}${st ? ` (edge I/O waits p50 ms: ${st})` : ''}`;
+  return `p50 ${r.p50.toFixed(2)} ms, p99 ${r.p99.toFixed(2)} ms, ${r.rps.toFixed(0)} req/s${r.errors ? `, ${r.errors} errors` : ''}${st ? ` (Server-Timing p50 ms: ${st})` : ''}`;
 };
 
 function capnp(o: {
@@ -274,6 +297,7 @@ async function main(): Promise<void> {
     windowSeconds: 60,
   });
 
+  const internalSecret = randomBytes(32).toString('hex');
   const audio = wavOfSize(200 * 1024);
   const miss = multipart(audio, 'a benchmark sentence that is never cached');
   const hitText = 'Hello world from the edge cache.';
@@ -319,7 +343,7 @@ async function main(): Promise<void> {
         ALLOW_LOCATION_OVERRIDE: 'true',
         UPSTASH_REDIS_REST_URL: rest.url,
         UPSTASH_REDIS_REST_TOKEN: token,
-        FA_INTERNAL_SECRET: randomBytes(32).toString('hex'),
+        FA_INTERNAL_SECRET: internalSecret,
         CORS_ORIGINS: '*',
         ATTEMPT_TIMEOUT_MS: '5000',
         FORWARD_DEADLINE_MS: '10000',
@@ -410,6 +434,81 @@ async function main(): Promise<void> {
     console.log(
       `  first request served by us-east ${(firstElsewhere - killedAt).toFixed(1)} ms after the kill; ${failures} failed requests (goal <= 1 s)`,
     );
+
+    console.log(
+      '\n4. against a real backend: `falign serve`, dtw engine, a sentence of flite speech',
+    );
+    // The stub regions leave; one real backend takes their place (the bench publishes its beacon,
+    // so the backend needs no global store and its result caches stay off: every request runs
+    // the engine, and the edge's global-cache look-up is a miss).
+    for (const p of publishers) await p.stop({ withdraw: true });
+    const speech = await speechWav(dir);
+    const backendKeys = new ApiKeyService(new FileApiKeyStore(join(dir, 'backend/api-keys.json')));
+    const backendKey = (await backendKeys.create({ tenant: 'bench', requests: 1_000_000_000 })).key;
+    const backend = await startBackendProcess({
+      FA_DATA_DIR: join(dir, 'backend'),
+      FA_ENGINE: 'dtw',
+      FA_CACHE_ENTRIES: '0',
+      FA_INTERNAL_SECRET: internalSecret,
+      FA_LOG_LEVEL: 'warn',
+    });
+    const real = new BeaconPublisher({
+      redis,
+      snapshot: () => ({
+        region: 'eu-real',
+        url: backend.url,
+        latitude: 53.35,
+        longitude: -6.26,
+        healthy: true,
+        ready: true,
+        queue_depth: 0,
+        in_flight: 0,
+        breaker: 'closed' as const,
+        compute_p50_ms: null,
+        gpu: null,
+        engine: ENGINE,
+      }),
+    });
+    real.start();
+    try {
+      // Past the edge's beacon cache: it now routes to the real backend only.
+      await sleep(2_500);
+      const speechBody = multipart(speech, SPEECH_TEXT);
+      console.log(
+        `  clip: ${(speech.byteLength / 1024).toFixed(0)} KB, ${((speech.byteLength - 44) / 32000).toFixed(1)} s`,
+      );
+      const direct = (extra: Record<string, string> = {}) => ({
+        method: 'POST' as const,
+        headers: {
+          'content-type': speechBody.type,
+          authorization: `Bearer ${backendKey}`,
+          prefer: 'wait=60',
+          ...extra,
+        },
+        body: speechBody.body,
+      });
+      const viaEdge = { ...post(speechBody, { prefer: 'wait=60' }) };
+      const real1d = await load(`${backend.url}/api/align`, 1, BACKEND_N / 2, direct());
+      const real1e = await load(`${edge}/api/align`, 1, BACKEND_N / 2, viaEdge, [
+        'x-region',
+        'eu-real',
+      ]);
+      const real8d = await load(`${backend.url}/api/align`, 8, BACKEND_N, direct());
+      const real8e = await load(`${edge}/api/align`, 8, BACKEND_N, viaEdge, [
+        'x-region',
+        'eu-real',
+      ]);
+      console.log(`  1 connection:  direct ${fmt(real1d)}`);
+      console.log(`                 edge   ${fmt(real1e)}`);
+      console.log(`  8 connections: direct ${fmt(real8d)}`);
+      console.log(`                 edge   ${fmt(real8e)}`);
+      console.log(
+        `  edge adds ${(real1e.p50 - real1d.p50).toFixed(2)} ms p50 at 1 connection; keeps ${((real8e.rps / real8d.rps) * 100).toFixed(0)}% of direct throughput at 8`,
+      );
+    } finally {
+      await real.stop({ withdraw: true });
+      await backend.stop();
+    }
   } finally {
     try {
       process.kill(-workerd.pid!, 'SIGKILL');

@@ -27,12 +27,10 @@ export type CacheProbe = { local: AlignmentResult } | { global: Promise<Alignmen
  */
 export class EdgeResultCache {
   readonly #redis: Redis;
-  readonly #timeoutMs: number;
   readonly #local: LRUCache<string, CachedAlignment>;
 
-  constructor(redis: Redis, timeoutMs = 300, localBytes = 8 * 1024 * 1024, localTtlMs = 300_000) {
+  constructor(redis: Redis, localBytes = 8 * 1024 * 1024, localTtlMs = 300_000) {
     this.#redis = redis;
-    this.#timeoutMs = timeoutMs;
     this.#local = new LRUCache<string, CachedAlignment>({
       maxSize: localBytes,
       // Rough bytes of an entry: its timings dominate.
@@ -85,23 +83,8 @@ export class EdgeResultCache {
     };
   }
 
-  async #readGlobal(key: string): Promise<CachedAlignment | null> {
-    let cached: CachedAlignment | null;
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    try {
-      // A read that loses the race still settles later: its failure must not go unhandled.
-      const read = this.#redis.get<CachedAlignment>(key).catch(() => null);
-      cached = await Promise.race([
-        read,
-        new Promise<null>((resolve) => {
-          timer = setTimeout(() => resolve(null), this.#timeoutMs);
-        }),
-      ]);
-    } catch {
-      return null;
-    } finally {
-      if (timer !== undefined) clearTimeout(timer);
-    }
-    return cached;
+  /** The entry in global Redis; a miss when Redis fails or is slower than the client's bound. */
+  #readGlobal(key: string): Promise<CachedAlignment | null> {
+    return this.#redis.get<CachedAlignment>(key).catch(() => null);
   }
 }

@@ -37,9 +37,10 @@ interface KnownWindow {
  *
  * Far from its limit, a tenant's request does not wait for Redis: when the isolate last saw
  * more than `margin` requests left in the current window, the request is admitted at once and
- * counted in Redis in the background (`waitUntil`). Requests admitted while a background check
- * is on its way are counted together in the next one (`rate: n`), so a busy tenant costs one
- * Redis call per round trip, not one per request. Near the limit every request waits for
+ * counted in Redis in the background (`waitUntil`). Such requests are counted together: the
+ * first one starts a check `batchMs` later that counts every request admitted until then
+ * (`rate: n`), so a busy tenant costs an isolate at most one Redis call per `batchMs`, not one
+ * per request. Near the limit every request waits for
  * Redis, so the limit holds exactly there; an isolate can over-admit by at most the margin
  * (10% of the limit, at least 2) between two of its own checks. When Redis cannot answer, the
  * request is let through (the regions still protect themselves with queue limits).
@@ -51,11 +52,13 @@ export class TenantRateLimiter {
   readonly #known = new Map<string, KnownWindow>();
   readonly #timeoutMs: number;
   readonly #now: () => number;
+  readonly #batchMs: number;
 
-  constructor(redis: Redis, timeoutMs = 1_000, now: () => number = Date.now) {
+  constructor(redis: Redis, timeoutMs = 1_000, now: () => number = Date.now, batchMs = 50) {
     this.#redis = redis;
     this.#timeoutMs = timeoutMs;
     this.#now = now;
+    this.#batchMs = batchMs;
   }
 
   async limit(
@@ -102,10 +105,11 @@ export class TenantRateLimiter {
     };
   }
 
-  /** Sends the requests admitted ahead to Redis, as few calls as the round trips allow. */
+  /** Counts the requests admitted ahead in Redis, those of `batchMs` in one call. */
   async #flush(limiter: Ratelimit, tenant: string, key: string, known: KnownWindow): Promise<void> {
     known.flushing = true;
     try {
+      await new Promise((resolve) => setTimeout(resolve, this.#batchMs));
       while (known.unsent > 0) {
         const rate = known.unsent;
         known.unsent = 0;
