@@ -73,6 +73,27 @@ async function startRegionStub(name: string): Promise<{ url: string; server: Ser
   return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, server };
 }
 
+/** Beacons for a healthy, idle region at `place`, published as a backend would. */
+function idleRegionPublisher(
+  redis: UpstashRedis,
+  place: { region: string; url: string; latitude: number; longitude: number },
+): BeaconPublisher {
+  return new BeaconPublisher({
+    redis,
+    snapshot: () => ({
+      ...place,
+      healthy: true,
+      ready: true,
+      queue_depth: 0,
+      in_flight: 0,
+      breaker: 'closed' as const,
+      compute_p50_ms: null,
+      gpu: null,
+      engine: ENGINE,
+    }),
+  });
+}
+
 /** A 16 kHz mono 16-bit WAV of `bytes` total size, noise. */
 function wavOfSize(bytes: number): Uint8Array {
   const n = Math.floor((bytes - 44) / 2);
@@ -272,23 +293,7 @@ async function main(): Promise<void> {
   const publishers = [
     { region: 'eu-west', url: near.url, latitude: 53.35, longitude: -6.26 },
     { region: 'us-east', url: far.url, latitude: 39.04, longitude: -77.49 },
-  ].map(
-    (r) =>
-      new BeaconPublisher({
-        redis,
-        snapshot: () => ({
-          ...r,
-          healthy: true,
-          ready: true,
-          queue_depth: 0,
-          in_flight: 0,
-          breaker: 'closed' as const,
-          compute_p50_ms: null,
-          gpu: null,
-          engine: ENGINE,
-        }),
-      }),
-  );
+  ].map((r) => idleRegionPublisher(redis, r));
   for (const p of publishers) p.start();
   const keys = new ApiKeyService(new RedisApiKeyStore(redis));
   const { key } = await keys.create({
@@ -452,22 +457,11 @@ async function main(): Promise<void> {
       FA_INTERNAL_SECRET: internalSecret,
       FA_LOG_LEVEL: 'warn',
     });
-    const real = new BeaconPublisher({
-      redis,
-      snapshot: () => ({
-        region: 'eu-real',
-        url: backend.url,
-        latitude: 53.35,
-        longitude: -6.26,
-        healthy: true,
-        ready: true,
-        queue_depth: 0,
-        in_flight: 0,
-        breaker: 'closed' as const,
-        compute_p50_ms: null,
-        gpu: null,
-        engine: ENGINE,
-      }),
+    const real = idleRegionPublisher(redis, {
+      region: 'eu-real',
+      url: backend.url,
+      latitude: 53.35,
+      longitude: -6.26,
     });
     real.start();
     try {
