@@ -47,6 +47,26 @@ describe('moveOutOfLongPauses', () => {
     expect(ends[1]).toBe(245);
   });
 
+  it("follows the template's own pause when the speech either side is as long", () => {
+    // "spring." tail 100-115, pause, "Kick" 215-230; Kick mapped to 100-230. The template
+    // paused before "Kick" (a sentence end), not after it: Kick is the speech after the pause.
+    const speech = mask(300, [
+      [60, 115],
+      [215, 230],
+      [232, 260],
+    ]);
+    const starts = [60, 100, 230];
+    const ends = [100, 230, 260];
+    moveOutOfLongPauses(starts, ends, [40, 15, 28], speech, options, [0, 1, 0]);
+    expect(starts[1]).toBe(215 - options.pauseKeepFrames);
+    expect(ends[0]).toBe(115 + options.pauseKeepFrames);
+    // Without that evidence the tie goes to the left side.
+    const starts2 = [60, 100, 230];
+    const ends2 = [100, 230, 260];
+    moveOutOfLongPauses(starts2, ends2, [40, 15, 28], speech, options);
+    expect(ends2[1]).toBe(115 + options.pauseKeepFrames);
+  });
+
   it('leaves words alone around short pauses (stop closures, commas)', () => {
     const speech = mask(200, [
       [10, 60],

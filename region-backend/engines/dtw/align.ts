@@ -186,7 +186,13 @@ export function alignWithTemplate(
   }
   if (options.longPauseFrames > 0) {
     const widths = spans.map((span) => span.end - span.start);
-    moveOutOfLongPauses(starts, ends, widths, recordingSpeech, options);
+    // Where eSpeak itself paused (punctuation): on which side of a pause a word belongs.
+    const sides = spans.map((span) => {
+      const before = silenceBefore(templateSpeech, Math.round(span.start)) >= options.pauseFrames;
+      const after = silenceAfter(templateSpeech, Math.round(span.end)) >= options.pauseFrames;
+      return before === after ? 0 : before ? 1 : -1;
+    });
+    moveOutOfLongPauses(starts, ends, widths, recordingSpeech, options, sides);
   }
   const timings: UnitTiming[] = [];
   let previousEnd = 0;
@@ -329,10 +335,12 @@ function trimPauses(
 /**
  * DTW sometimes squeezes a short word that follows a long pause into the pause's first frames
  * (the recording's word then goes to the next word), or stretches a word across a pause into
- * its neighbour's speech. A word's span never holds a pause of `longPauseFrames` or more:
- * a word lying (all but its edge frames) inside one moves to the speech after it (sharing that
- * with the next word by template length); a word spanning one keeps the side with more speech
- * and hands the other side to its neighbour. `starts` and `ends` (recording boundaries) change in place.
+ * its neighbour's speech. A word's span never holds a pause of `longPauseFrames` or more.
+ * A word lying (all but its edge frames) inside one moves to the speech after it, sharing that
+ * with the next word by template length (`widths`). A word spanning one keeps one side and hands
+ * the other to its neighbour: the side away from the template's own pause when eSpeak paused on
+ * just one side of the word (`sides[u]`: 1 before it, -1 after it, 0 neither or both), else the
+ * side with more speech. `starts` and `ends` (recording boundaries) change in place.
  */
 export function moveOutOfLongPauses(
   starts: number[],
@@ -340,6 +348,7 @@ export function moveOutOfLongPauses(
   widths: readonly number[],
   speech: Uint8Array,
   options: TemplateAlignmentOptions,
+  sides?: readonly number[],
 ): void {
   const keep = options.pauseKeepFrames;
   const long = options.longPauseFrames;
@@ -386,7 +395,10 @@ export function moveOutOfLongPauses(
     let right = 0;
     for (let x = s; x < best.k; x++) left += speech[x]!;
     for (let x = best.j; x < e; x++) right += speech[x]!;
-    if (left >= right) {
+    // The template's own pause, if it has one on just one side of the word, says which side
+    // the recording's pause is on; otherwise the side with more speech is the word.
+    const side = sides?.[u] ?? 0;
+    if (side < 0 || (side === 0 && left >= right)) {
       // The next word, if it followed on, starts where the speech after the pause does.
       if (u + 1 < starts.length && starts[u + 1]! >= ends[u]! - 1) {
         starts[u + 1] = Math.min(starts[u + 1]!, best.j - keep);
@@ -473,6 +485,20 @@ function withPauseSlots(
 
 function slice(x: Frames, from: number, to: number): Frames {
   return { values: x.values.subarray(from * x.dims, to * x.dims), count: to - from, dims: x.dims };
+}
+
+/** Non-speech frames just before boundary `at` (up to 50). */
+function silenceBefore(speech: Uint8Array, at: number): number {
+  let n = 0;
+  while (n < 50 && at - n - 1 >= 0 && !speech[at - n - 1]) n++;
+  return n;
+}
+
+/** Non-speech frames just after boundary `at` (up to 50). */
+function silenceAfter(speech: Uint8Array, at: number): number {
+  let n = 0;
+  while (n < 50 && at + n < speech.length && !speech[at + n]) n++;
+  return n;
 }
 
 function firstSet(mask: Uint8Array): number {
