@@ -68,6 +68,14 @@ const BOUNDARY_OFFSET_FRAMES = -0.25;
  */
 const LOUDNESS_WEIGHT = 2;
 
+/**
+ * Weight of the speech/non-speech flag appended to every frame's features: DTW then pays for
+ * putting a pause of the recording on the template's speech (or speech on its pauses) beyond
+ * what the spectra say, so pauses go to the template's pause slots and sentence pauses. Chosen
+ * (1-6 tried) on half of each evaluation source; see docs/accuracy.md.
+ */
+const SPEECH_WEIGHT = 3;
+
 /** Diagnostics of one alignment, for tests and benchmarks. */
 export interface TemplateAlignmentStats {
   templateSeconds: number;
@@ -109,6 +117,8 @@ export function alignWithTemplate(
   for (let f = 0; f < template.count; f++) template.values[f * template.dims]! *= LOUDNESS_WEIGHT;
   for (let f = 0; f < recording.count; f++)
     recording.values[f * recording.dims]! *= LOUDNESS_WEIGHT;
+  withSpeechDimension(template, templateSpeech, SPEECH_WEIGHT);
+  withSpeechDimension(recording, recordingSpeech, SPEECH_WEIGHT);
 
   const spans = templateSpans(onsets, script.weights, templateSpeech, template.count);
   const tFirst = firstSet(templateSpeech);
@@ -481,6 +491,18 @@ function withPauseSlots(
     values.set(x.values.subarray(f * x.dims, (f + 1) * x.dims), out++ * x.dims);
   }
   return { values, count, dims: x.dims };
+}
+
+/** Appends a dimension to `x` (in place): `weight` on frames `speech` marks, 0 elsewhere. */
+function withSpeechDimension(x: FeatureSequence, speech: Uint8Array, weight: number): void {
+  const dims = x.dims + 1;
+  const values = new Float32Array(x.count * dims);
+  for (let f = 0; f < x.count; f++) {
+    values.set(x.values.subarray(f * x.dims, (f + 1) * x.dims), f * dims);
+    values[f * dims + x.dims] = speech[f] ? weight : 0;
+  }
+  x.values = values;
+  x.dims = dims;
 }
 
 function slice(x: Frames, from: number, to: number): Frames {
