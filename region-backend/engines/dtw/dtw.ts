@@ -31,6 +31,14 @@ export const DEFAULT_DTW_OPTIONS: DtwOptions = { fullCells: 1_000_000, radius: 4
 const DIAGONAL = 0;
 const UP = 1;
 const LEFT = 2;
+/**
+ * Cost weight of a vertical step (two template frames on one recording frame) against a
+ * horizontal one (1) and a diagonal one (2 x the distance). Above 1 it resists squeezing a
+ * template word into a few frames of the recording, the commonest gross error (a short word
+ * swallowed at a pause, its neighbours shifted by one). Chosen (1-2 tried) on half of each
+ * evaluation source; see docs/accuracy.md.
+ */
+const VERTICAL_WEIGHT = 1.5;
 
 /**
  * Multi-resolution DTW (in the spirit of FastDTW): align coarsened copies, project the coarse
@@ -115,7 +123,8 @@ function distance(a: Frames, i: number, b: Frames, j: number): number {
 /**
  * DTW restricted to row windows [lo[i], hi[i]] (non-decreasing, overlapping row to row), with
  * the symmetric step pattern (a diagonal step pays its distance twice, so the path has no
- * preference for diagonals). Keeps two rows of costs and one byte of direction per cell.
+ * preference for diagonals), except that a vertical step pays VERTICAL_WEIGHT times its
+ * distance. Keeps two rows of costs and one byte of direction per cell.
  */
 function solve(a: Frames, b: Frames, lo: Int32Array, hi: Int32Array): WarpPath {
   const rows = a.count;
@@ -147,7 +156,7 @@ function solve(a: Frames, b: Frames, lo: Int32Array, hi: Int32Array): WarpPath {
           best = previous[j - 1 - prevLo]! + 2 * d;
         }
         if (i > 0 && j >= prevLo && j <= prevHi) {
-          const up = previous[j - prevLo]! + d;
+          const up = previous[j - prevLo]! + VERTICAL_WEIGHT * d;
           if (up < best) {
             best = up;
             direction = UP;
