@@ -131,7 +131,10 @@ async function main(): Promise<void> {
     const bodies = new Map<Uint8Array, Buffer>();
     const send = async (bytes: Uint8Array, text: string) => {
       let body = bodies.get(bytes);
-      if (!body) bodies.set(bytes, (body = encode(bytes, text)));
+      if (!body) {
+        body = encode(bytes, text);
+        bodies.set(bytes, body);
+      }
       const started = performance.now();
       const res = await request(`${server.url}/api/align`, {
         method: 'POST',
