@@ -147,6 +147,11 @@ interface LoadResult {
   errors: number;
   /** Median of each `Server-Timing` metric the edge reported (its I/O waits), ms. */
   serverTiming: Record<string, number>;
+  /**
+   * p50 of the time spent outside a real backend (client latency minus the `total` the backend
+   * reports in Server-Timing), ms: the path's own cost, without the engine's run-to-run spread.
+   */
+  outsideBackendP50: number | null;
 }
 
 /** `total` requests over `connections` keep-alive connections; latencies in ms. */
@@ -181,20 +186,65 @@ async function load(
     const ok =
       res.statusCode === 200 && (!expectHeader || res.headers[expectHeader[0]] === expectHeader[1]);
     if (!ok) errors++;
-    return performance.now() - t0;
+    const backendTotal = /\btotal;dur=([\d.]+)/.exec(String(st ?? ''))?.[1];
+    return { ms: performance.now() - t0, backendTotal: backendTotal ? Number(backendTotal) : null };
   };
+  const outside: number[] = [];
   // Warm-up: connections open, isolate and caches warm.
   for (let i = 0; i < Math.min(100, total / 10); i++) await one();
   const started = performance.now();
   await Promise.all(
     Array.from({ length: connections }, async () => {
-      while (next++ < total) lat.push(await one());
+      while (next++ < total) {
+        const r = await one();
+        lat.push(r.ms);
+        if (r.backendTotal !== null) outside.push(r.ms - r.backendTotal);
+      }
     }),
   );
   const seconds = (performance.now() - started) / 1000;
   await pool.close();
   const serverTiming = Object.fromEntries(Object.entries(timings).map(([k, v]) => [k, pct(v, 50)]));
-  return { p50: pct(lat, 50), p99: pct(lat, 99), rps: total / seconds, errors, serverTiming };
+  return {
+    p50: pct(lat, 50),
+    p99: pct(lat, 99),
+    rps: total / seconds,
+    errors,
+    serverTiming,
+    outsideBackendP50: outside.length ? pct(outside, 50) : null,
+  };
+}
+
+const median = (xs: number[]) => pct(xs, 50);
+
+/**
+ * Runs each of `runs` once per round, in turn, and merges each one's rounds: throughput over
+ * the time of all its rounds (equal counts per round), the median of the rounds' p50s and
+ * Server-Timing medians, the worst p99.
+ */
+async function interleaved<const R extends readonly (() => Promise<LoadResult>)[]>(
+  rounds: number,
+  runs: R,
+): Promise<{ [K in keyof R]: LoadResult }> {
+  const results: LoadResult[][] = runs.map(() => []);
+  for (let r = 0; r < rounds; r++) {
+    for (const [i, run] of runs.entries()) results[i]!.push(await run());
+  }
+  const merged = results.map((rs): LoadResult => {
+    const keys = [...new Set(rs.flatMap((x) => Object.keys(x.serverTiming)))];
+    const outside = rs.flatMap((x) => (x.outsideBackendP50 === null ? [] : [x.outsideBackendP50]));
+    return {
+      p50: median(rs.map((x) => x.p50)),
+      p99: Math.max(...rs.map((x) => x.p99)),
+      rps: rs.length / rs.reduce((sum, x) => sum + 1 / x.rps, 0),
+      errors: rs.reduce((sum, x) => sum + x.errors, 0),
+      serverTiming: Object.fromEntries(
+        keys.map((k) => [k, median(rs.flatMap((x) => x.serverTiming[k] ?? []))]),
+      ),
+      outsideBackendP50: outside.length ? median(outside) : null,
+    };
+  });
+  return merged as { [K in keyof R]: LoadResult };
 }
 
 const fmt = (r: LoadResult) => {
@@ -207,9 +257,9 @@ const fmt = (r: LoadResult) => {
 function capnp(o: {
   edgePort: number;
   fixedPort: number;
-  proxyPort: number;
+  /** Bare fetch() proxies, each to its upstream. */
+  proxies: Array<{ name: string; port: number; upstream: string }>;
   bindings: Record<string, string>;
-  upstream: string;
 }): string {
   const text = (k: string, v: string) =>
     `(name = ${JSON.stringify(k)}, text = ${JSON.stringify(v)})`;
@@ -218,14 +268,12 @@ const config :Workerd.Config = (
   services = [
     (name = "edge", worker = .edge),
     (name = "fixed", worker = .fixed),
-    (name = "proxy", worker = .proxy),
-    (name = "net", network = (allow = ["public", "private", "local"])),
+${o.proxies.map((p) => `    (name = "${p.name}", worker = .${p.name}),\n`).join('')}    (name = "net", network = (allow = ["public", "private", "local"])),
   ],
   sockets = [
     (name = "edge", address = "127.0.0.1:${o.edgePort}", http = (), service = "edge"),
     (name = "fixed", address = "127.0.0.1:${o.fixedPort}", http = (), service = "fixed"),
-    (name = "proxy", address = "127.0.0.1:${o.proxyPort}", http = (), service = "proxy"),
-  ],
+${o.proxies.map((p) => `    (name = "${p.name}", address = "127.0.0.1:${p.port}", http = (), service = "${p.name}"),\n`).join('')}  ],
 );
 const edge :Workerd.Worker = (
   modules = [(name = "index.js", esModule = embed "bundle/index.js")],
@@ -239,13 +287,17 @@ const fixed :Workerd.Worker = (
   modules = [(name = "fixed.js", esModule = embed "fixed.js")],
   compatibilityDate = "2026-04-20",
 );
-const proxy :Workerd.Worker = (
+${o.proxies
+  .map(
+    (p) => `const ${p.name} :Workerd.Worker = (
   modules = [(name = "proxy.js", esModule = embed "proxy.js")],
   compatibilityDate = "2026-04-20",
-  bindings = [${text('UPSTREAM', o.upstream)}],
+  bindings = [${text('UPSTREAM', p.upstream)}],
   globalOutbound = "net",
 );
-`;
+`,
+  )
+  .join('')}`;
 }
 
 const FIXED_WORKER = `export default { async fetch(request) {
@@ -331,7 +383,19 @@ async function main(): Promise<void> {
   });
   await writeFile(join(dir, 'fixed.js'), FIXED_WORKER);
   await writeFile(join(dir, 'proxy.js'), PROXY_WORKER);
-  const [edgePort, fixedPort, proxyPort] = [
+  // The real backend of section 4, started now so a bare proxy to it can be configured; it idles
+  // until then. Its result caches stay off: every request runs the engine.
+  const backendKeys = new ApiKeyService(new FileApiKeyStore(join(dir, 'backend/api-keys.json')));
+  const backendKey = (await backendKeys.create({ tenant: 'bench', requests: 1_000_000_000 })).key;
+  const backend = await startBackendProcess({
+    FA_DATA_DIR: join(dir, 'backend'),
+    FA_ENGINE: 'dtw',
+    FA_CACHE_ENTRIES: '0',
+    FA_INTERNAL_SECRET: internalSecret,
+    FA_LOG_LEVEL: 'warn',
+  });
+  const [edgePort, fixedPort, proxyPort, realProxyPort] = [
+    await findFreePort(),
     await findFreePort(),
     await findFreePort(),
     await findFreePort(),
@@ -341,8 +405,10 @@ async function main(): Promise<void> {
     capnp({
       edgePort,
       fixedPort,
-      proxyPort,
-      upstream: near.url,
+      proxies: [
+        { name: 'proxy', port: proxyPort, upstream: near.url },
+        { name: 'realproxy', port: realProxyPort, upstream: backend.url },
+      ],
       bindings: {
         ENVIRONMENT: 'dev',
         ALLOW_LOCATION_OVERRIDE: 'true',
@@ -443,20 +509,10 @@ async function main(): Promise<void> {
     console.log(
       '\n4. against a real backend: `falign serve`, dtw engine, a sentence of flite speech',
     );
-    // The stub regions leave; one real backend takes their place (the bench publishes its beacon,
-    // so the backend needs no global store and its result caches stay off: every request runs
-    // the engine, and the edge's global-cache look-up is a miss).
+    // The stub regions leave; the real backend takes their place (the bench publishes its beacon,
+    // so the backend needs no global store; the edge's global-cache look-up is a miss).
     for (const p of publishers) await p.stop({ withdraw: true });
     const speech = await speechWav(dir);
-    const backendKeys = new ApiKeyService(new FileApiKeyStore(join(dir, 'backend/api-keys.json')));
-    const backendKey = (await backendKeys.create({ tenant: 'bench', requests: 1_000_000_000 })).key;
-    const backend = await startBackendProcess({
-      FA_DATA_DIR: join(dir, 'backend'),
-      FA_ENGINE: 'dtw',
-      FA_CACHE_ENTRIES: '0',
-      FA_INTERNAL_SECRET: internalSecret,
-      FA_LOG_LEVEL: 'warn',
-    });
     const real = idleRegionPublisher(redis, {
       region: 'eu-real',
       url: backend.url,
@@ -482,28 +538,38 @@ async function main(): Promise<void> {
         body: speechBody.body,
       });
       const viaEdge = { ...post(speechBody, { prefer: 'wait=60' }) };
-      const real1d = await load(`${backend.url}/api/align`, 1, BACKEND_N / 2, direct());
-      const real1e = await load(`${edge}/api/align`, 1, BACKEND_N / 2, viaEdge, [
-        'x-region',
-        'eu-real',
+      // Rounds alternate between the paths, so a change in the machine's load (it is shared)
+      // or in the engine's speed falls on all of them alike.
+      const rounds = 3;
+      const realUrl = (base: string) => `${base}/api/align`;
+      const region = ['x-region', 'eu-real'] as [string, string];
+      const [real1d, real1p, real1e] = await interleaved(rounds, [
+        () => load(realUrl(backend.url), 1, BACKEND_N / 2 / rounds, direct()),
+        () =>
+          load(realUrl(`http://127.0.0.1:${realProxyPort}`), 1, BACKEND_N / 2 / rounds, direct()),
+        () => load(realUrl(edge), 1, BACKEND_N / 2 / rounds, viaEdge, region),
       ]);
-      const real8d = await load(`${backend.url}/api/align`, 8, BACKEND_N, direct());
-      const real8e = await load(`${edge}/api/align`, 8, BACKEND_N, viaEdge, [
-        'x-region',
-        'eu-real',
+      const [real8d, real8e] = await interleaved(rounds, [
+        () => load(realUrl(backend.url), 8, BACKEND_N / rounds, direct()),
+        () => load(realUrl(edge), 8, BACKEND_N / rounds, viaEdge, region),
       ]);
       console.log(`  1 connection:  direct ${fmt(real1d)}`);
+      console.log(`                 proxy  ${fmt(real1p)}`);
       console.log(`                 edge   ${fmt(real1e)}`);
       console.log(`  8 connections: direct ${fmt(real8d)}`);
       console.log(`                 edge   ${fmt(real8e)}`);
+      const outside = (r: LoadResult) => r.outsideBackendP50?.toFixed(2) ?? '?';
       console.log(
-        `  edge adds ${(real1e.p50 - real1d.p50).toFixed(2)} ms p50 at 1 connection; keeps ${((real8e.rps / real8d.rps) * 100).toFixed(0)}% of direct throughput at 8`,
+        `  time outside the backend p50 (latency minus its Server-Timing total), 1 connection: direct ${outside(real1d)} ms, bare workerd proxy ${outside(real1p)} ms, edge ${outside(real1e)} ms`,
+      );
+      console.log(
+        `  edge adds ${(real1e.p50 - real1d.p50).toFixed(2)} ms p50 at 1 connection (${((real1e.outsideBackendP50 ?? 0) - (real1d.outsideBackendP50 ?? 0)).toFixed(2)} ms outside the backend); keeps ${((real8e.rps / real8d.rps) * 100).toFixed(0)}% of direct throughput at 8`,
       );
     } finally {
       await real.stop({ withdraw: true });
-      await backend.stop();
     }
   } finally {
+    await backend.stop();
     try {
       process.kill(-workerd.pid!, 'SIGKILL');
     } catch {}
