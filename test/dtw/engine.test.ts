@@ -199,4 +199,18 @@ describe('dtw engine', () => {
       expect(timings.slice(2).every((t) => t.status === 'aligned')).toBe(true);
     });
   });
+
+  it('gives the first word its own time when eSpeak reports no event for it', async () => {
+    await withTempDir(async (dir) => {
+      // eSpeak-NG's first word event for this sentence is the second word's (아침에).
+      const sentence = '내일 아침에 학교에 갑니다.';
+      const samples = await espeakBinaryClip(dir, 'ko', sentence);
+      const timings = await align({ samples, text: sentence, words: [] }, 'Korean');
+      const onset = samples.findIndex((x) => Math.abs(x) > 0.02) / 16_000;
+      // 내일 starts with the speech, not half a second in where 아침 does.
+      expect(Math.abs(timings[0]!.start - onset)).toBeLessThan(0.1);
+      expect(timings[0]!.end - timings[0]!.start).toBeGreaterThan(0.15);
+      expect(timings[1]!.start).toBeGreaterThanOrEqual(timings[0]!.end - 1e-9);
+    });
+  });
 });

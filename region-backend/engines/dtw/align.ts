@@ -264,7 +264,10 @@ function templateSpans(
   for (let g = 0; g < groups.length; g++) {
     const first = groups[g]!;
     const last = (groups[g + 1] ?? onsets.length) - 1;
-    const onset = onsets[groups[g] === 0 ? firstDefined(onsets) : first]!;
+    // eSpeak sometimes reports no event for the first word(s) (Korean 내일 ...): the units
+    // before its first event then start where the template does.
+    const onset =
+      g === 0 && firstDefined(onsets) > 0 ? 0 : onsets[first === 0 ? firstDefined(onsets) : first]!;
     const next = g + 1 < groups.length ? onsets[groups[g + 1]!]! : frames * FRAME_SECONDS;
     let a = Math.round(onset / FRAME_SECONDS);
     let b = Math.min(frames, Math.round(next / FRAME_SECONDS));
