@@ -34,6 +34,11 @@ export interface TemplateAlignmentOptions {
   /** How far from a fused word's shared-out split a pause may be to take its place. */
   fusedPauseReachFrames: number;
   /**
+   * The shortest silence (frames) that may take a fused word's split: shorter than a pause
+   * between words, because any silence near a split that was only a guess is better evidence.
+   */
+  fusedPauseFrames: number;
+  /**
    * A silence at least this long (frames) is never inside a word: a word mapped across one, or
    * into one, is moved to the side of it that holds the word (0: off).
    */
@@ -47,6 +52,7 @@ export const DEFAULT_TEMPLATE_OPTIONS: TemplateAlignmentOptions = {
   pauseReachFrames: 5,
   pauseSlotFrames: 1,
   fusedPauseReachFrames: 25,
+  fusedPauseFrames: 5,
   longPauseFrames: 20,
 };
 
@@ -187,7 +193,7 @@ export function alignWithTemplate(
       ends[u]!,
       recordingSpeech,
       options.fusedPauseReachFrames,
-      options.pauseFrames,
+      options.fusedPauseFrames,
     );
     if (pause && pause.start > starts[u]! && pause.end < ends[u + 1]!) {
       ends[u] = pause.start + options.pauseKeepFrames;
