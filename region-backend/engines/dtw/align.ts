@@ -215,6 +215,9 @@ export function alignWithTemplate(
   for (let u = 0; u < units.length; u++) {
     const span = spans[u]!;
     let [start, end] = trimPauses(starts[u]!, ends[u]!, recordingSpeech, options);
+    // DTW was given a few frames of slack before the recording's first speech frame: the first
+    // word starts at most pauseKeepFrames before it.
+    if (u === 0) start = Math.max(start, firstSet(recordingSpeech) - options.pauseKeepFrames);
     start = Math.max(start, previousEnd);
     end = Math.max(end, start);
     previousEnd = end;
