@@ -53,7 +53,7 @@ export const DEFAULT_TEMPLATE_OPTIONS: TemplateAlignmentOptions = {
   pauseSlotFrames: 1,
   fusedPauseReachFrames: 25,
   fusedPauseFrames: 5,
-  longPauseFrames: 20,
+  longPauseFrames: 15,
 };
 
 /**

@@ -7,7 +7,7 @@ import { ESPEAK_PACKAGE, EspeakUnavailableError } from './espeak.ts';
  * Version of the alignment method (features, DTW, template handling, pause rules). Bump it
  * whenever a change can move a timing: it is part of the result-cache key.
  */
-export const ALGORITHM_VERSION = 'dtw-14';
+export const ALGORITHM_VERSION = 'dtw-15';
 
 /** The installed eSpeak-NG package's version, or a clear error when it is missing. */
 export function espeakPackageVersion(): string {
