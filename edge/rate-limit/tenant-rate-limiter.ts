@@ -105,20 +105,22 @@ export class TenantRateLimiter {
     };
   }
 
-  /** Counts the requests admitted ahead in Redis, those of `batchMs` in one call. */
+  /** Counts the requests admitted ahead in Redis, those of each `batchMs` in one call. */
   async #flush(limiter: Ratelimit, tenant: string, key: string, known: KnownWindow): Promise<void> {
     known.flushing = true;
     try {
-      await new Promise((resolve) => setTimeout(resolve, this.#batchMs));
-      while (known.unsent > 0) {
+      for (;;) {
+        // Requests admitted while this waits (or while the previous call was out) join the next call.
+        await new Promise((resolve) => setTimeout(resolve, this.#batchMs));
         const rate = known.unsent;
+        if (rate === 0) break;
         known.unsent = 0;
         try {
           const r = await limiter.limit(tenant, { rate });
           this.#learn(key, r);
           await r.pending;
         } catch {
-          // Not counted: Redis is unreachable, and the request was already let through.
+          // Not counted: Redis is unreachable, and the requests were already let through.
         } finally {
           known.ahead -= rate;
         }

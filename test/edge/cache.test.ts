@@ -1,3 +1,4 @@
+import type { Redis } from '@upstash/redis';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { AlignmentResult, CachedAlignment } from '../../shared/alignment.ts';
 import { sha256Hex } from '../../shared/api-keys.ts';
@@ -8,15 +9,23 @@ import {
   bearer,
   createKey,
   ENGINE,
+  freezableRedis,
+  freezeStore,
   freshEdge,
   redis,
   setBeacons,
   stubRegions,
+  testEnv,
   toneWav,
 } from './support/edge-fixture.ts';
 
 /** Stores what a region would have cached for (audio, text) and returns it. */
-async function seedCache(audio: Uint8Array, text: string, timings: CachedAlignment['timings']) {
+async function seedCache(
+  audio: Uint8Array,
+  text: string,
+  timings: CachedAlignment['timings'],
+  store: Redis = redis,
+) {
   const key = await resultCacheKey({
     engine: ENGINE.name,
     revision: ENGINE.revision,
@@ -31,7 +40,7 @@ async function seedCache(audio: Uint8Array, text: string, timings: CachedAlignme
     timings,
     compute_ms: 321,
   };
-  await redis.set(key, JSON.stringify(value), { ex: 600 });
+  await store.set(key, JSON.stringify(value), { ex: 600 });
   return value;
 }
 
@@ -126,7 +135,7 @@ describe('edge: result cache', () => {
     expect(srt).toContain('Hello, world!');
   });
 
-  it('answers a global hit while the region request it started is aborted', async () => {
+  it('answers a global hit and aborts the region request it started meanwhile', async () => {
     const requestId = `cache-race-${crypto.randomUUID()}`;
     const res = await freshEdge()('/api/align', {
       method: 'POST',
@@ -136,19 +145,76 @@ describe('edge: result cache', () => {
     expect(res.status).toBe(200);
     expect(res.headers.get('x-cache')).toBe('HIT');
     expect(res.headers.get('x-request-id')).toBe(requestId);
-    // The forward started (the key was already verified) and was aborted by the hit: the region
-    // that received it saw the abort. It reaches the stub a moment after the answer.
-    let abortedAt: string | null = null;
-    for (let i = 0; i < 100 && !abortedAt; i++) {
-      for (const [region, url] of Object.entries(stubRegions)) {
-        const seen = (await (await fetch(`${url}/__stub/aborted/${requestId}`)).json()) as {
-          aborted: boolean;
-        };
-        if (seen.aborted) abortedAt = region;
-      }
-      if (!abortedAt) await sleep(50);
+    // The forward starts once the key is verified, side by side with the cache read. When the
+    // hit came back first, a region that received the request sees it aborted (the abort
+    // reaches the stub a moment after the answer); one that never received it was spared.
+    const hung = async () => {
+      const states = await Promise.all(
+        Object.values(stubRegions).map(
+          async (url) =>
+            (await (await fetch(`${url}/__stub/hung/${requestId}`)).json()) as {
+              received: boolean;
+              aborted: boolean;
+            },
+        ),
+      );
+      return {
+        received: states.some((s) => s.received),
+        aborted: states.some((s) => s.aborted),
+      };
+    };
+    let state = await hung();
+    for (let i = 0; i < 40 && !state.aborted; i++) {
+      await sleep(50);
+      state = await hung();
     }
-    expect(abortedAt).not.toBeNull();
+    expect(!state.received || state.aborted, JSON.stringify(state)).toBe(true);
+  });
+
+  it('aborts a region request already under way when a slower cache read hits', async () => {
+    // The global store answers ~300 ms late (frozen, then thawed by its control server; the
+    // edge's bound is 500 ms), so the forward surely reaches the hanging region first.
+    const timings = [
+      { start: 0.1, end: 0.5, confidence: 0.9 },
+      { start: 0.6, end: 1.0, confidence: 0.8 },
+    ];
+    await setBeacons([beacon('us-east'), beacon('eu-west')], freezableRedis);
+    await seedCache(audio, text, timings, freezableRedis);
+    const owner = await createKey({}, freezableRedis);
+    const edge = freshEdge({
+      UPSTASH_REDIS_REST_URL: testEnv.TEST_FREEZABLE_UPSTASH_URL,
+      BEACON_CACHE_TTL_MS: '60000',
+      KEY_CACHE_TTL_MS: '60000',
+    });
+    // Warm the isolate's key, beacon and rate-limit caches with a miss a region answers.
+    const warm = await edge('/api/align', {
+      method: 'POST',
+      headers: bearer(owner.key),
+      body: alignForm(toneWav(0.3, 300), text),
+    });
+    expect(warm.headers.get('x-cache')).toBe('MISS');
+    const requestId = `slow-cache-${crypto.randomUUID()}`;
+    await freezeStore(true, 300);
+    try {
+      const res = await edge('/api/align', {
+        method: 'POST',
+        headers: { ...bearer(owner.key), 'x-request-id': requestId, ...HANGING_REGIONS },
+        body: alignForm(audio, text),
+      });
+      expect(res.status).toBe(200);
+      expect(res.headers.get('x-cache')).toBe('HIT');
+    } finally {
+      await freezeStore(false);
+    }
+    let state = { received: false, aborted: false };
+    for (let i = 0; i < 40 && !state.aborted; i++) {
+      for (const url of Object.values(stubRegions)) {
+        const s = (await (await fetch(`${url}/__stub/hung/${requestId}`)).json()) as typeof state;
+        state = { received: state.received || s.received, aborted: state.aborted || s.aborted };
+      }
+      if (!state.aborted) await sleep(50);
+    }
+    expect(state).toEqual({ received: true, aborted: true });
   });
 
   it('answers a repeated hit from the isolate without forwarding at all', async () => {
@@ -170,10 +236,10 @@ describe('edge: result cache', () => {
     expect(again.headers.get('x-cache')).toBe('HIT');
     expect(again.headers.get('server-timing')).toContain('cache;dur=0');
     for (const url of Object.values(stubRegions)) {
-      const seen = (await (await fetch(`${url}/__stub/aborted/${requestId}`)).json()) as {
-        aborted: boolean;
+      const seen = (await (await fetch(`${url}/__stub/hung/${requestId}`)).json()) as {
+        received: boolean;
       };
-      expect(seen.aborted).toBe(false);
+      expect(seen.received).toBe(false);
     }
   });
 

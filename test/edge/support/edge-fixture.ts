@@ -37,11 +37,18 @@ export const freezableRedis = new Redis({
   enableTelemetry: false,
 });
 
-/** Freezes (SIGSTOP) or resumes the freezable store's redis-server. */
-export async function freezeStore(frozen: boolean): Promise<void> {
-  const res = await fetch(`${testEnv.TEST_STORE_CONTROL_URL}/${frozen ? 'freeze' : 'thaw'}`, {
-    method: 'POST',
-  });
+/**
+ * Freezes (SIGSTOP) or resumes the freezable store's redis-server; with `thawAfterMs`, the
+ * store resumes by itself after that long.
+ */
+export async function freezeStore(frozen: boolean, thawAfterMs?: number): Promise<void> {
+  const query = frozen && thawAfterMs ? `?ms=${thawAfterMs}` : '';
+  const res = await fetch(
+    `${testEnv.TEST_STORE_CONTROL_URL}/${frozen ? 'freeze' : 'thaw'}${query}`,
+    {
+      method: 'POST',
+    },
+  );
   if (res.status !== 204) throw new Error(`store control answered ${res.status}`);
 }
 

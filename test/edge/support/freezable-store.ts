@@ -7,7 +7,10 @@ import { startRedisServer } from '../../support/redis-server.ts';
 export interface FreezableStore {
   /** REST URL for `UPSTASH_REDIS_REST_URL`. */
   restUrl: string;
-  /** `POST <controlUrl>/freeze` stops the redis-server (SIGSTOP), `POST .../thaw` resumes it. */
+  /**
+   * `POST <controlUrl>/freeze` stops the redis-server (SIGSTOP), `POST .../thaw` resumes it;
+   * `POST .../freeze?ms=N` resumes it by itself after N ms.
+   */
   controlUrl: string;
   close(): Promise<void>;
 }
@@ -26,10 +29,15 @@ export async function startFreezableStore(token: string): Promise<FreezableStore
     process.kill(redis.pid, freeze ? 'SIGSTOP' : 'SIGCONT');
     frozen = freeze;
   };
+  let thawTimer: ReturnType<typeof setTimeout> | undefined;
   const control = createServer((req, res) => {
-    const action = req.method === 'POST' ? req.url : null;
+    const url = new URL(req.url ?? '/', 'http://control');
+    const action = req.method === 'POST' ? url.pathname : null;
     if (action === '/freeze' || action === '/thaw') {
+      clearTimeout(thawTimer);
       signal(action === '/freeze');
+      const ms = Number(url.searchParams.get('ms'));
+      if (action === '/freeze' && ms > 0) thawTimer = setTimeout(() => signal(false), ms);
       res.writeHead(204).end();
     } else {
       res.writeHead(404).end();
@@ -40,6 +48,7 @@ export async function startFreezableStore(token: string): Promise<FreezableStore
     restUrl: rest.url,
     controlUrl: `http://127.0.0.1:${(control.address() as AddressInfo).port}`,
     close: async () => {
+      clearTimeout(thawTimer);
       signal(false);
       control.closeAllConnections();
       await new Promise<void>((resolve) => control.close(() => resolve()));

@@ -28,19 +28,27 @@ function faultFor(header: string | undefined, region: string): string | null {
 
 export async function startStubRegion(region: string, secret: string): Promise<StubRegionServer> {
   const app = new Hono();
-  /** Request ids of hanging requests the edge aborted (bounded: tests send a few). */
+  /** Request ids of hanging requests received, and of those the edge aborted (tests send a few). */
+  const received = new Set<string>();
   const aborted = new Set<string>();
-  // `GET /__stub/aborted/<request id>`: whether the edge aborted that hanging request.
-  app.get('/__stub/aborted/:id', (c) => c.json({ aborted: aborted.has(c.req.param('id')) }));
+  // `GET /__stub/hung/<request id>`: whether a hanging request with that id arrived, and whether
+  // the edge aborted it.
+  app.get('/__stub/hung/:id', (c) =>
+    c.json({ received: received.has(c.req.param('id')), aborted: aborted.has(c.req.param('id')) }),
+  );
   app.all('*', async (c) => {
     const fault = faultFor(c.req.header(STUB_FAULT_HEADER), region);
     if (fault === 'hang') {
+      const id = c.req.header('x-request-id') ?? '';
+      if (received.size < 1000) received.add(id);
       // Until the edge gives up on this attempt (the timer must not keep the process alive).
       await new Promise((resolve) => {
-        c.req.raw.signal.addEventListener('abort', () => {
-          if (aborted.size < 1000) aborted.add(c.req.header('x-request-id') ?? '');
+        const onAbort = () => {
+          if (aborted.size < 1000) aborted.add(id);
           resolve(null);
-        });
+        };
+        if (c.req.raw.signal.aborted) onAbort();
+        c.req.raw.signal.addEventListener('abort', onAbort);
         setTimeout(resolve, 30_000).unref();
       });
     }
