@@ -1,6 +1,7 @@
 import type { MiddlewareHandler } from 'hono';
 import { Hono } from 'hono';
 import { renderAlignment } from '../../shared/formats/index.ts';
+import { methodNotAllowed } from '../../shared/method-not-allowed.ts';
 import { prepareAlign, rankForRequest } from '../align/prepare-align.ts';
 import { readCappedBody } from '../align/read-body.ts';
 import type { CacheHit, EdgeEnv } from '../env.ts';
@@ -25,7 +26,7 @@ export function startAlignPreparation(rt: EdgeRuntime): MiddlewareHandler<EdgeEn
   };
 }
 
-/** POST /api/align and /api/align/batch, after auth and rate limit. */
+/** POST /api/align, POST /api/align/batch and GET /api/align/batch/:id, after auth and rate limit. */
 export function alignRoutes(rt: EdgeRuntime): Hono<EdgeEnv> {
   const route = new Hono<EdgeEnv>();
 
@@ -90,6 +91,14 @@ export function alignRoutes(rt: EdgeRuntime): Hono<EdgeEnv> {
     ]);
     return forwardToRegions(c, rt, ranked, body);
   });
+
+  // A batch's summary lives in global Redis with its tasks: any region answers it.
+  route.get('/batch/:batchId', async (c) =>
+    forwardToRegions(c, rt, await rankForRequest(c.req.raw, rt, waitUntilOf(c)), null),
+  );
+  route.all('/', methodNotAllowed('POST'));
+  route.all('/batch', methodNotAllowed('POST'));
+  route.all('/batch/:batchId', methodNotAllowed('GET', 'HEAD'));
 
   return route;
 }

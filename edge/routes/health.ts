@@ -1,4 +1,5 @@
 import { Hono } from 'hono';
+import { methodNotAllowed } from '../../shared/method-not-allowed.ts';
 import type { EdgeEnv } from '../env.ts';
 import { isUsable } from '../regions/rank-regions.ts';
 import type { EdgeRuntime } from '../runtime.ts';
@@ -17,5 +18,6 @@ export function healthRoutes(rt: EdgeRuntime): Hono<EdgeEnv> {
       regions: { known: beacons.length, usable },
     });
   });
+  route.all('/health', methodNotAllowed('GET', 'HEAD'));
   return route;
 }

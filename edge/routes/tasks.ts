@@ -1,4 +1,5 @@
 import { type Context, Hono } from 'hono';
+import { methodNotAllowed } from '../../shared/method-not-allowed.ts';
 import { rankForRequest } from '../align/prepare-align.ts';
 import type { EdgeEnv } from '../env.ts';
 import { forwardToRegions } from '../forward/forward-route.ts';
@@ -14,5 +15,7 @@ export function taskRoutes(rt: EdgeRuntime): Hono<EdgeEnv> {
     );
   route.get('/:taskId/status', proxy);
   route.get('/:taskId/result', proxy);
+  route.all('/:taskId/status', methodNotAllowed('GET', 'HEAD'));
+  route.all('/:taskId/result', methodNotAllowed('GET', 'HEAD'));
   return route;
 }

@@ -86,14 +86,18 @@ describe('edge: HTTP surface', () => {
     }
   });
 
-  it('answers unknown routes and methods with problem+json', async () => {
+  it('answers unknown routes with 404 and known paths asked with another method with 405', async () => {
     const edge = freshEdge();
-    for (const [path, method] of [
-      ['/nope', 'GET'],
-      ['/api/align', 'GET'],
+    for (const [path, method, status, allow] of [
+      ['/nope', 'GET', 404, null],
+      ['/api/align', 'GET', 405, 'POST'],
+      ['/api/align/batch', 'PUT', 405, 'POST'],
+      ['/api/tasks/task_1/status', 'DELETE', 405, 'GET, HEAD'],
+      ['/health', 'POST', 405, 'GET, HEAD'],
     ] as const) {
       const res = await edge(path, { method, headers: bearer(key) });
-      expect(res.status, path).toBe(404);
+      expect(res.status, `${method} ${path}`).toBe(status);
+      expect(res.headers.get('allow')).toBe(allow);
       expect(res.headers.get('content-type')).toBe(PROBLEM_CONTENT_TYPE);
       expect(((await res.json()) as { request_id: string }).request_id).toBe(
         res.headers.get('x-request-id'),

@@ -212,5 +212,10 @@ describe('edge: region selection and failover', () => {
       query: '?format=srt',
     });
     expect((await freshEdge()('/api/tasks/task_123/status')).status).toBe(401);
+    const batch = await freshEdge()('/api/align/batch/batch_42', { headers: bearer(key) });
+    expect(await batch.json()).toMatchObject({
+      region: 'us-east',
+      path: '/api/align/batch/batch_42',
+    });
   });
 });

@@ -1,8 +1,8 @@
 import { Hono } from 'hono';
+import { methodNotAllowed } from '../../../shared/method-not-allowed.ts';
 import type { TaskService } from '../../tasks/task-service.ts';
 import { parseBatchRequest } from '../align-request.ts';
 import type { BackendEnv } from '../env.ts';
-import { methodNotAllowed } from '../method-not-allowed.ts';
 import { readRequestBody } from '../request-body.ts';
 
 /**

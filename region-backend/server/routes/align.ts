@@ -2,12 +2,12 @@ import { randomUUID } from 'node:crypto';
 import { Hono } from 'hono';
 import { endTime, setMetric, startTime } from 'hono/timing';
 import type { AlignmentResult } from '../../../shared/alignment.ts';
+import { methodNotAllowed } from '../../../shared/method-not-allowed.ts';
 import type { OutputFormat } from '../../../shared/schemas.ts';
 import type { AlignmentService } from '../../alignment/alignment-service.ts';
 import type { TaskService } from '../../tasks/task-service.ts';
 import { parseAlignRequest, preferredWaitSeconds } from '../align-request.ts';
 import type { BackendEnv } from '../env.ts';
-import { methodNotAllowed } from '../method-not-allowed.ts';
 import { readRequestBody } from '../request-body.ts';
 import {
   acceptedResponse,

@@ -1,6 +1,6 @@
 import { Hono } from 'hono';
+import { methodNotAllowed } from '../../../shared/method-not-allowed.ts';
 import type { BackendEnv } from '../env.ts';
-import { methodNotAllowed } from '../method-not-allowed.ts';
 
 export interface Readiness {
   ready: boolean;

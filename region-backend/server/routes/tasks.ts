@@ -1,9 +1,9 @@
 import { Hono } from 'hono';
 import { negotiateFormat } from '../../../shared/formats/index.ts';
+import { methodNotAllowed } from '../../../shared/method-not-allowed.ts';
 import { taskStatusView } from '../../../shared/tasks.ts';
 import type { TaskService } from '../../tasks/task-service.ts';
 import type { BackendEnv } from '../env.ts';
-import { methodNotAllowed } from '../method-not-allowed.ts';
 import { failedTaskResponse, type RenderResult, resultResponse } from './task-responses.ts';
 
 /**

@@ -1,5 +1,5 @@
 import type { Handler } from 'hono';
-import { ProblemError } from '../../shared/problem.ts';
+import { ProblemError } from './problem.ts';
 
 /**
  * The answer for a path that exists but not for the method asked: 405 problem+json with
