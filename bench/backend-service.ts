@@ -8,17 +8,19 @@
  *    excluded): client-measured latency minus the queue and compute times the backend reports,
  *    for a 10 s and a 60 s clip, one request at a time, with the Server-Timing breakdown. The
  *    client sends bodies encoded once up front, through undici's request().
+ * 4. The HTTP floor under 3: the same client and bodies against a bare @hono/node-server
+ *    process that only reads the body (bench/support/bare-http-server.ts).
  *
  *   node bin/run-ts.mjs bench/backend-service.ts [--engine dtw] [--requests 24] [--batch 8]
  *
  * Speech is synthesised with flite (Debian) into a temp dir.
  */
-import { execFileSync } from 'node:child_process';
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { request } from 'undici';
+import { Client, type Dispatcher, request } from 'undici';
 import { decodeAudio } from '../region-backend/audio/decode.ts';
 import { createEngine } from '../region-backend/engines/registry.ts';
 import { ApiKeyService } from '../region-backend/keys/api-key-service.ts';
@@ -48,6 +50,26 @@ const pct = (xs: number[], p: number) => {
   const s = [...xs].sort((a, b) => a - b);
   return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))]!;
 };
+
+/** Starts bench/support/bare-http-server.ts as its own process; resolves with its URL. */
+async function startBareHttpServer(): Promise<{ url: string; child: ChildProcess }> {
+  const root = join(import.meta.dirname, '..');
+  const child = spawn(
+    process.execPath,
+    [join(root, 'bin/run-ts.mjs'), join(root, 'bench/support/bare-http-server.ts')],
+    { stdio: ['ignore', 'pipe', 'inherit'] },
+  );
+  const url = await new Promise<string>((resolve, reject) => {
+    let out = '';
+    child.stdout!.on('data', (d) => {
+      out += d;
+      const m = /listening on (\S+)/.exec(out);
+      if (m) resolve(m[1]!);
+    });
+    child.once('exit', (code) => reject(new Error(`bare HTTP server exited with ${code}`)));
+  });
+  return { url, child };
+}
 
 /** `Server-Timing: body;dur=0.4,parse;dur=0.7,...` as name -> ms. */
 function parseServerTiming(header: string | string[] | undefined): Map<string, number> {
@@ -93,7 +115,8 @@ async function main(): Promise<void> {
       text: c10.text,
       units: unitsFor(c10.text, 'English'),
     };
-    await engine.alignBatch([item]); // warm-up
+    // Warm-up with a full batch, so that every engine worker has run once.
+    await engine.alignBatch(Array.from({ length: BATCH }, () => item));
     let t0 = performance.now();
     for (let done = 0; done < REQUESTS; done += BATCH) {
       await engine.alignBatch(Array.from({ length: Math.min(BATCH, REQUESTS - done) }, () => item));
@@ -129,14 +152,20 @@ async function main(): Promise<void> {
         ),
       ]);
     const bodies = new Map<Uint8Array, Buffer>();
-    const send = async (bytes: Uint8Array, text: string) => {
+    const send = async (
+      bytes: Uint8Array,
+      text: string,
+      base = server.url,
+      dispatcher?: Dispatcher,
+    ) => {
       let body = bodies.get(bytes);
       if (!body) {
         body = encode(bytes, text);
         bodies.set(bytes, body);
       }
       const started = performance.now();
-      const res = await request(`${server.url}/api/align`, {
+      const res = await request(`${base}/api/align`, {
+        ...(dispatcher ? { dispatcher } : {}),
         method: 'POST',
         body,
         headers: {
@@ -172,6 +201,10 @@ async function main(): Promise<void> {
           `service, concurrency ${String(concurrency).padStart(2)}: ${rps.toFixed(2)} clips/s = ${(rps / inProcessRps).toFixed(2)} of in-process`,
         );
       }
+      // Latency on one keep-alive connection of its own (the floor below gets the same), which
+      // has carried one 60 s upload first so both start from the same TCP state.
+      const connection = new Client(server.url);
+      await send(bytes60, c60.text, server.url, connection);
       for (const [label, bytes, text] of [
         ['10 s', bytes10, c10.text],
         ['60 s', bytes60, c60.text],
@@ -179,9 +212,9 @@ async function main(): Promise<void> {
         const added: number[] = [];
         const total: number[] = [];
         const stages = new Map<string, number[]>();
-        await send(bytes, text);
+        await send(bytes, text, server.url, connection);
         for (let i = 0; i < LATENCY_RUNS; i++) {
-          const r = await send(bytes, text);
+          const r = await send(bytes, text, server.url, connection);
           total.push(r.ms);
           added.push(r.ms - r.queue_ms - r.compute_ms);
           const inside = r.serverTiming.get('total') ?? Number.NaN;
@@ -203,6 +236,30 @@ async function main(): Promise<void> {
         console.log(
           `  p50 by stage: ${[...stages].map(([name, v]) => `${name} ${pct(v, 50).toFixed(1)}`).join(', ')} ms (the batching wait is FA_MAX_QUEUE_DELAY_MS, not counted as added)`,
         );
+      }
+      // The HTTP floor in the same run: a bare @hono/node-server process that reads the same
+      // bodies from the same client and answers a fixed JSON.
+      await connection.close();
+      const bare = await startBareHttpServer();
+      const bareConnection = new Client(bare.url);
+      try {
+        await send(bytes60, c60.text, bare.url, bareConnection);
+        for (const [label, bytes, text] of [
+          ['10 s', bytes10, c10.text],
+          ['60 s', bytes60, c60.text],
+        ] as const) {
+          const ms: number[] = [];
+          await send(bytes, text, bare.url, bareConnection);
+          for (let i = 0; i < LATENCY_RUNS; i++) {
+            ms.push((await send(bytes, text, bare.url, bareConnection)).ms);
+          }
+          console.log(
+            `HTTP floor, ${label} clip (bare @hono/node-server reading the body): p50 ${pct(ms, 50).toFixed(1)} ms, p90 ${pct(ms, 90).toFixed(1)} ms`,
+          );
+        }
+      } finally {
+        await bareConnection.close();
+        bare.child.kill('SIGTERM');
       }
     } finally {
       await server.stop();
