@@ -145,6 +145,8 @@ interface LoadResult {
   p99: number;
   rps: number;
   errors: number;
+  /** What the first failed request got (status and cache/region headers), if any failed. */
+  firstError: string | null;
   /** Median of each `Server-Timing` metric the edge reported (its I/O waits), ms. */
   serverTiming: Record<string, number>;
   /**
@@ -167,6 +169,9 @@ async function load(
   const lat: number[] = [];
   const timings: Record<string, number[]> = {};
   let errors = 0;
+  let firstError: string | null = null;
+  // Failures count once the warm-up is over (its first request may be what fills a cache).
+  let measuring = false;
   let next = 0;
   const one = async () => {
     const t0 = performance.now();
@@ -185,13 +190,19 @@ async function load(
     }
     const ok =
       res.statusCode === 200 && (!expectHeader || res.headers[expectHeader[0]] === expectHeader[1]);
-    if (!ok) errors++;
+    if (!ok && measuring) {
+      errors++;
+      if (!firstError) {
+        firstError = `HTTP ${res.statusCode}, x-cache ${res.headers['x-cache'] ?? '-'}, x-region ${res.headers['x-region'] ?? '-'}`;
+      }
+    }
     const backendTotal = /\btotal;dur=([\d.]+)/.exec(String(st ?? ''))?.[1];
     return { ms: performance.now() - t0, backendTotal: backendTotal ? Number(backendTotal) : null };
   };
   const outside: number[] = [];
   // Warm-up: connections open, isolate and caches warm.
   for (let i = 0; i < Math.min(100, total / 10); i++) await one();
+  measuring = true;
   const started = performance.now();
   await Promise.all(
     Array.from({ length: connections }, async () => {
@@ -210,6 +221,7 @@ async function load(
     p99: pct(lat, 99),
     rps: total / seconds,
     errors,
+    firstError,
     serverTiming,
     outsideBackendP50: outside.length ? pct(outside, 50) : null,
   };
@@ -238,6 +250,7 @@ async function interleaved<const R extends readonly (() => Promise<LoadResult>)[
       p99: Math.max(...rs.map((x) => x.p99)),
       rps: rs.length / rs.reduce((sum, x) => sum + 1 / x.rps, 0),
       errors: rs.reduce((sum, x) => sum + x.errors, 0),
+      firstError: rs.find((x) => x.firstError)?.firstError ?? null,
       serverTiming: Object.fromEntries(
         keys.map((k) => [k, median(rs.flatMap((x) => x.serverTiming[k] ?? []))]),
       ),
@@ -251,7 +264,7 @@ const fmt = (r: LoadResult) => {
   const st = Object.entries(r.serverTiming)
     .map(([k, v]) => `${k} ${v}`)
     .join(', ');
-  return `p50 ${r.p50.toFixed(2)} ms, p99 ${r.p99.toFixed(2)} ms, ${r.rps.toFixed(0)} req/s${r.errors ? `, ${r.errors} errors` : ''}${st ? ` (Server-Timing p50 ms: ${st})` : ''}`;
+  return `p50 ${r.p50.toFixed(2)} ms, p99 ${r.p99.toFixed(2)} ms, ${r.rps.toFixed(0)} req/s${r.errors ? `, ${r.errors} errors (first: ${r.firstError})` : ''}${st ? ` (Server-Timing p50 ms: ${st})` : ''}`;
 };
 
 function capnp(o: {
