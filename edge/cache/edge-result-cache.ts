@@ -13,6 +13,15 @@ export interface CacheLookup {
   text: string;
 }
 
+/** An entry held in the isolate, with the shape `mayHoldLocally` indexes it by. */
+interface LocalEntry {
+  cached: CachedAlignment;
+  shape: string;
+}
+
+const shapeOf = (audioBytes: number, language: Language, text: string) =>
+  `${audioBytes}\u0000${language}\u0000${text}`;
+
 /** A look-up's first answer: a hit from the isolate, or the global read under way. */
 export type CacheProbe = { local: AlignmentResult } | { global: Promise<AlignmentResult | null> };
 
@@ -27,16 +36,33 @@ export type CacheProbe = { local: AlignmentResult } | { global: Promise<Alignmen
  */
 export class EdgeResultCache {
   readonly #redis: Redis;
-  readonly #local: LRUCache<string, CachedAlignment>;
+  readonly #local: LRUCache<string, LocalEntry>;
+  /** Entries held in the isolate per (audio length, language, transcript): see `mayHoldLocally`. */
+  readonly #shapes = new Map<string, number>();
 
   constructor(redis: Redis, localBytes = 8 * 1024 * 1024, localTtlMs = 300_000) {
     this.#redis = redis;
-    this.#local = new LRUCache<string, CachedAlignment>({
+    this.#local = new LRUCache<string, LocalEntry>({
       maxSize: localBytes,
       // Rough bytes of an entry: its timings dominate.
-      sizeCalculation: (v) => 256 + v.timings.length * 64,
+      sizeCalculation: (v) => 256 + v.cached.timings.length * 64 + v.shape.length * 2,
       ttl: localTtlMs,
+      // Every way out of the cache (evicted, expired, replaced) takes its count with it.
+      dispose: (v) => {
+        const n = (this.#shapes.get(v.shape) ?? 1) - 1;
+        if (n > 0) this.#shapes.set(v.shape, n);
+        else this.#shapes.delete(v.shape);
+      },
     });
+  }
+
+  /**
+   * Whether the isolate may hold a hit for this upload, known without hashing the audio: false
+   * means it certainly does not (no entry has this audio length, language and transcript), so
+   * the caller can forward at once and let the hash and the global read run alongside.
+   */
+  mayHoldLocally(audioBytes: number, language: Language, text: string): boolean {
+    return this.#shapes.has(shapeOf(audioBytes, language, text));
   }
 
   /**
@@ -44,7 +70,7 @@ export class EdgeResultCache {
    * read is started and returned unawaited (`global`), so the caller can overlap it with other
    * work. The global promise never rejects: a slow or broken Redis is a miss.
    */
-  async probe(q: CacheLookup): Promise<CacheProbe> {
+  async probe(q: CacheLookup & { audioBytes: number }): Promise<CacheProbe> {
     const key = await resultCacheKey({
       engine: q.engine.name,
       revision: q.engine.revision,
@@ -54,13 +80,18 @@ export class EdgeResultCache {
     });
     const local = this.#local.get(key);
     if (local) {
-      const result = this.#toResult(local, q);
+      const result = this.#toResult(local.cached, q);
       if (result) return { local: result };
     }
     return {
       global: this.#readGlobal(key).then((cached) => {
         const result = cached ? this.#toResult(cached, q) : null;
-        if (result) this.#local.set(key, cached!);
+        if (result) {
+          const shape = shapeOf(q.audioBytes, q.language, q.text);
+          this.#local.set(key, { cached: cached!, shape });
+          // Counted once held: an entry too large to keep is refused without a dispose.
+          if (this.#local.has(key)) this.#shapes.set(shape, (this.#shapes.get(shape) ?? 0) + 1);
+        }
         return result;
       }),
     };

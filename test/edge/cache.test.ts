@@ -262,3 +262,41 @@ describe('edge: result cache', () => {
     expect(res.headers.get('x-cache')).toBeNull();
   });
 });
+
+describe('EdgeResultCache: what the isolate may hold', () => {
+  it('knows without hashing that it holds nothing for an upload, and forgets evicted entries', async () => {
+    const { EdgeResultCache } = await import('../../edge/cache/edge-result-cache.ts');
+    // Room for about one entry, so the second global hit evicts the first.
+    const cache = new EdgeResultCache(redis, 700);
+    const a = toneWav(0.3, 330);
+    const b = toneWav(0.35, 660);
+    const text = `Shape test ${crypto.randomUUID().slice(0, 8)}`;
+    const timings = [
+      { start: 0.1, end: 0.3, confidence: 0.9 },
+      { start: 0.35, end: 0.6, confidence: 0.9 },
+      { start: 0.65, end: 0.9, confidence: 0.9 },
+    ];
+    await seedCache(a, text, timings);
+    await seedCache(b, text, timings);
+    const probe = async (audio: Uint8Array) =>
+      cache.probe({
+        engine: ENGINE,
+        language: 'English',
+        audioSha256: await sha256Hex(audio),
+        audioBytes: audio.byteLength,
+        text,
+      });
+    expect(cache.mayHoldLocally(a.byteLength, 'English', text)).toBe(false);
+    const first = await probe(a);
+    expect('global' in first && (await first.global)).toBeTruthy();
+    expect(cache.mayHoldLocally(a.byteLength, 'English', text)).toBe(true);
+    expect(cache.mayHoldLocally(a.byteLength, 'English', `${text}!`)).toBe(false);
+    expect(cache.mayHoldLocally(a.byteLength + 1, 'English', text)).toBe(false);
+    expect('local' in (await probe(a))).toBe(true);
+    // b's hit pushes a out of the isolate: a is no longer claimed, b is.
+    const second = await probe(b);
+    expect('global' in second && (await second.global)).toBeTruthy();
+    expect(cache.mayHoldLocally(b.byteLength, 'English', text)).toBe(true);
+    expect(cache.mayHoldLocally(a.byteLength, 'English', text)).toBe(false);
+  });
+});
