@@ -483,13 +483,17 @@ async function main(): Promise<void> {
 
     console.log('\n2. cache hit at the edge vs a worker returning a fixed response (1 connection)');
     // The same 200 KB request, so both sides receive the same bytes.
-    const fixed = await load(`http://127.0.0.1:${fixedPort}/api/align`, 1, N, post(hit));
-    const fixedGet = await load(`http://127.0.0.1:${fixedPort}/`, 1, N, {
-      method: 'GET',
-      headers: {},
-    });
-    const health = await load(`${edge}/health`, 1, N, { method: 'GET', headers: {} });
-    const hitRes = await load(`${edge}/api/align`, 1, N, post(hit), ['x-cache', 'HIT']);
+    // Rounds alternate between the two sides, so a change in the machine's state falls on both.
+    const hitRounds = 5;
+    const [fixed, hitRes] = await interleaved(hitRounds, [
+      () => load(`http://127.0.0.1:${fixedPort}/api/align`, 1, N / hitRounds, post(hit)),
+      () => load(`${edge}/api/align`, 1, N / hitRounds, post(hit), ['x-cache', 'HIT']),
+    ]);
+    const [fixedGet, health] = await interleaved(hitRounds, [
+      () =>
+        load(`http://127.0.0.1:${fixedPort}/`, 1, N / hitRounds, { method: 'GET', headers: {} }),
+      () => load(`${edge}/health`, 1, N / hitRounds, { method: 'GET', headers: {} }),
+    ]);
     console.log(`    fixed-response worker, GET      ${fmt(fixedGet)}`);
     console.log(`    edge GET /health (no Redis)     ${fmt(health)}`);
     console.log(`    fixed-response worker   ${fmt(fixed)}`);
