@@ -137,17 +137,18 @@ export async function parseMultipartForm(
  * when it holds the same bytes as the body at that place. Otherwise, the chunks are joined.
  */
 function joinChunks(body: Buffer, chunks: Buffer[]): Uint8Array {
+  // Plain Uint8Array views, never Buffers: decoders rely on slice() copying.
+  const view = (b: Buffer) => new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
   if (chunks.length === 0) return new Uint8Array();
   const offsetIn = (c: Buffer) => (c.buffer === body.buffer ? c.byteOffset - body.byteOffset : -1);
   const start = offsetIn(chunks[0]!);
-  if (start < 0) return Buffer.concat(chunks);
+  if (start < 0) return view(Buffer.concat(chunks));
   let end = start;
   for (const c of chunks) {
     if (offsetIn(c) !== end && !body.subarray(end, end + c.length).equals(c)) {
-      return Buffer.concat(chunks);
+      return view(Buffer.concat(chunks));
     }
     end += c.length;
   }
-  // A plain Uint8Array, not a Buffer: decoders rely on slice() copying.
-  return new Uint8Array(body.buffer, body.byteOffset + start, end - start);
+  return view(body.subarray(start, end));
 }
