@@ -22,7 +22,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { startUpstashRestServer } from '../dev/upstash-rest/index.ts';
+import { startLocalGlobalStore } from '../dev/upstash-rest/global-store.ts';
 import { openGlobalStore } from '../region-backend/global-store.ts';
 import { ApiKeyService } from '../region-backend/keys/api-key-service.ts';
 import { FileApiKeyStore } from '../region-backend/keys/file-api-key-store.ts';
@@ -58,20 +58,14 @@ if (values['no-redis']) {
   keys = new ApiKeyService(new FileApiKeyStore(join(dataDir, 'api-keys.json')));
 } else {
   const regional = await startRedisServer();
-  const global = await startRedisServer();
-  const rest = await startUpstashRestServer({ redisUrl: global.url, token: TOKEN });
+  const global = await startLocalGlobalStore({ token: TOKEN });
   cleanups.push(
-    () => rest.close(),
     () => global.stop(),
     () => regional.stop(),
   );
-  Object.assign(env, {
-    FA_REDIS_URL: regional.url,
-    UPSTASH_REDIS_REST_URL: rest.url,
-    UPSTASH_REDIS_REST_TOKEN: TOKEN,
-  });
+  Object.assign(env, { FA_REDIS_URL: regional.url, ...global.env });
   keys = new ApiKeyService(
-    new RedisApiKeyStore(openGlobalStore({ upstashUrl: rest.url, upstashToken: TOKEN })!),
+    new RedisApiKeyStore(openGlobalStore({ upstashUrl: global.restUrl, upstashToken: TOKEN })!),
   );
 }
 const key = (await keys.create({ tenant: 'bench', requests: 10_000_000 })).key;

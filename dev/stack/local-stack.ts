@@ -6,8 +6,8 @@ import { join } from 'node:path';
 import { Redis as UpstashRedis } from '@upstash/redis';
 import { ApiKeyService, type CreatedKey } from '../../region-backend/keys/api-key-service.ts';
 import { RedisApiKeyStore } from '../../region-backend/keys/redis-api-key-store.ts';
-import { findFreePort, type RedisServerHandle, startRedisServer } from '../redis-server/index.ts';
-import { startUpstashRestServer, type UpstashRestServer } from '../upstash-rest/index.ts';
+import { findFreePort } from '../redis-server/index.ts';
+import { startLocalGlobalStore } from '../upstash-rest/global-store.ts';
 import { startWranglerDev } from './wrangler-dev.ts';
 
 /** A region of the local stack: a name and where it pretends to be. */
@@ -115,15 +115,13 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   try {
     // Redis and the backends get process groups of their own: a terminal's Ctrl-C reaches only
     // this process, which stops the edge, then the backends (draining, Redis still up), then Redis.
-    const redisServer: RedisServerHandle = await startRedisServer({ ownProcessGroup: true });
-    checkAbort();
-    cleanups.push(() => redisServer.stop());
     const restToken = randomBytes(24).toString('hex');
-    const rest: UpstashRestServer = await startUpstashRestServer({
-      redisUrl: redisServer.url,
+    const store = await startLocalGlobalStore({
       token: restToken,
+      redis: { ownProcessGroup: true },
     });
-    cleanups.push(() => rest.close());
+    cleanups.push(() => store.stop());
+    checkAbort();
     const internalSecret = randomBytes(32).toString('hex');
     const dataDir = await mkdtemp(join(tmpdir(), 'falign-stack-'));
     cleanups.push(() => rm(dataDir, { recursive: true, force: true }));
@@ -152,10 +150,9 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
             FA_PUBLIC_URL: url,
             FA_LATITUDE: String(spec.latitude),
             FA_LONGITUDE: String(spec.longitude),
-            UPSTASH_REDIS_REST_URL: rest.url,
-            UPSTASH_REDIS_REST_TOKEN: restToken,
+            ...store.env,
             FA_INTERNAL_SECRET: internalSecret,
-            FA_REDIS_URL: redisServer.url,
+            FA_REDIS_URL: store.redis.url,
             FA_DATA_DIR: join(dataDir, spec.region),
             FA_LOG_LEVEL: process.env.FA_LOG_LEVEL ?? 'warn',
             ...(options.engine ? { FA_ENGINE: options.engine } : {}),
@@ -194,7 +191,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       cwd: options.cwd,
       port: options.edgePort ?? 8787,
       env: 'dev',
-      vars: { UPSTASH_REDIS_REST_URL: rest.url },
+      vars: { UPSTASH_REDIS_REST_URL: store.restUrl },
       secrets: { UPSTASH_REDIS_REST_TOKEN: restToken, FA_INTERNAL_SECRET: internalSecret },
       stdio: options.verbose ? 'inherit' : 'ignore',
       frozen: options.frozenEdge ?? false,
@@ -207,7 +204,11 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     ]);
 
     checkAbort();
-    const redis = new UpstashRedis({ url: rest.url, token: restToken, enableTelemetry: false });
+    const redis = new UpstashRedis({
+      url: store.restUrl,
+      token: restToken,
+      enableTelemetry: false,
+    });
     const keys = new ApiKeyService(new RedisApiKeyStore(redis));
     const apiKey = await keys.create({ tenant: 'dev', name: 'falign stack', requests: 120 });
     // The edge routes only to regions whose beacons say ready: wait until it sees them all.
@@ -223,9 +224,9 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     options.signal?.removeEventListener('abort', onAbort);
     return {
       edgeUrl: edge.url,
-      restUrl: rest.url,
+      restUrl: store.restUrl,
       restToken,
-      redisUrl: redisServer.url,
+      redisUrl: store.redis.url,
       regions,
       redis,
       keys,

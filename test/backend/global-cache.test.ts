@@ -1,9 +1,11 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { startUpstashRestServer, type UpstashRestServer } from '../../dev/upstash-rest/index.ts';
+import {
+  type LocalGlobalStore,
+  startLocalGlobalStore,
+} from '../../dev/upstash-rest/global-store.ts';
 import { DeterministicTestEngine } from '../support/deterministic-test-engine.ts';
-import { type RedisServerHandle, startRedisServer } from '../support/redis-server.ts';
 import { startTestBackend, type TestBackend } from '../support/test-backend.ts';
 
 /**
@@ -11,16 +13,14 @@ import { startTestBackend, type TestBackend } from '../support/test-backend.ts';
  * redis-server behind the Upstash-REST dev server): what one aligned, the other answers as a
  * hit without running its engine; API keys in the global store work on both.
  */
-let redis: RedisServerHandle;
-let rest: UpstashRestServer;
+let store: LocalGlobalStore;
 let east: TestBackend;
 let west: TestBackend;
 let westEngine: DeterministicTestEngine;
 
 beforeAll(async () => {
-  redis = await startRedisServer();
-  rest = await startUpstashRestServer({ redisUrl: redis.url, token: 'test-token' });
-  const env = { UPSTASH_REDIS_REST_URL: rest.url, UPSTASH_REDIS_REST_TOKEN: 'test-token' };
+  store = await startLocalGlobalStore({ token: 'test-token' });
+  const env = store.env;
   east = await startTestBackend(async () => [new DeterministicTestEngine()], {
     ...env,
     FA_REGION: 'us-east',
@@ -31,8 +31,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await east?.stop();
   await west?.stop();
-  await rest?.close();
-  await redis?.stop();
+  await store?.stop();
 });
 
 it('shares results and keys across regions through the global store', async () => {
@@ -83,7 +82,7 @@ it('keeps serving known tenants, without the cache, while the global store is pa
   };
   expect((await send('warm the key')).status).toBe(200);
   const stranger = (await west.keys.create({ tenant: 'stranger' })).key;
-  const paused = redis.pause(4000);
+  const paused = store.redis.pause(4000);
   const during = await send('aligned while the store sleeps');
   const unknown = await send('who are you', stranger);
   await paused;

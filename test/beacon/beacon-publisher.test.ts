@@ -4,7 +4,10 @@ import { join } from 'node:path';
 import { Redis as UpstashRedis } from '@upstash/redis';
 import { Redis as IORedis } from 'ioredis';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { startUpstashRestServer, type UpstashRestServer } from '../../dev/upstash-rest/index.ts';
+import {
+  type LocalGlobalStore,
+  startLocalGlobalStore,
+} from '../../dev/upstash-rest/global-store.ts';
 import {
   BeaconPublisher,
   type BeaconSnapshot,
@@ -12,7 +15,6 @@ import {
 import { NvidiaSmiGpuProbe, parseNvidiaSmi } from '../../region-backend/beacon/gpu-probe.ts';
 import { BEACON_INDEX_KEY, beaconRedisKey, type RegionBeacon } from '../../shared/beacon.ts';
 import { FakeGpuProbe } from '../support/fake-gpu-probe.ts';
-import { type RedisServerHandle, startRedisServer } from '../support/redis-server.ts';
 
 const TOKEN = 'beacon-test-token';
 
@@ -34,21 +36,18 @@ function snapshot(overrides: Partial<BeaconSnapshot> = {}): BeaconSnapshot {
 }
 
 describe('BeaconPublisher', () => {
-  let redisServer: RedisServerHandle;
-  let rest: UpstashRestServer;
+  let store: LocalGlobalStore;
   let redis: UpstashRedis;
   let direct: IORedis;
 
   beforeAll(async () => {
-    redisServer = await startRedisServer();
-    rest = await startUpstashRestServer({ redisUrl: redisServer.url, token: TOKEN });
-    redis = new UpstashRedis({ url: rest.url, token: TOKEN, enableTelemetry: false });
-    direct = new IORedis(redisServer.url);
+    store = await startLocalGlobalStore({ token: TOKEN });
+    redis = new UpstashRedis({ url: store.restUrl, token: TOKEN, enableTelemetry: false });
+    direct = new IORedis(store.redis.url);
   });
   afterAll(async () => {
     direct?.disconnect();
-    await rest?.close();
-    await redisServer?.stop();
+    await store?.stop();
   });
   beforeEach(async () => {
     await direct.flushall();
@@ -101,7 +100,7 @@ describe('BeaconPublisher', () => {
     const errors: unknown[] = [];
     const pub = new BeaconPublisher({
       redis: new UpstashRedis({
-        url: rest.url,
+        url: store.restUrl,
         token: 'wrong-token',
         enableTelemetry: false,
         retry: false,

@@ -3,34 +3,33 @@ import { Ratelimit } from '@upstash/ratelimit';
 import { Redis as UpstashRedis } from '@upstash/redis';
 import { Redis as IORedis } from 'ioredis';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { startUpstashRestServer, type UpstashRestServer } from '../../dev/upstash-rest/index.ts';
-import { type RedisServerHandle, startRedisServer } from '../support/redis-server.ts';
+import {
+  type LocalGlobalStore,
+  startLocalGlobalStore,
+} from '../../dev/upstash-rest/global-store.ts';
 
 const TOKEN = 'dev-token-for-tests';
 
 describe('Upstash-REST-compatible dev server', () => {
-  let redisServer: RedisServerHandle;
-  let rest: UpstashRestServer;
+  let store: LocalGlobalStore;
   let direct: IORedis;
   let client: UpstashRedis;
 
   const raw = (path: string, body: unknown, headers: Record<string, string> = {}) =>
-    fetch(rest.url + path, {
+    fetch(store.restUrl + path, {
       method: 'POST',
       headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json', ...headers },
       body: typeof body === 'string' ? body : JSON.stringify(body),
     });
 
   beforeAll(async () => {
-    redisServer = await startRedisServer();
-    rest = await startUpstashRestServer({ redisUrl: redisServer.url, token: TOKEN });
-    direct = new IORedis(redisServer.url);
-    client = new UpstashRedis({ url: rest.url, token: TOKEN, enableTelemetry: false });
+    store = await startLocalGlobalStore({ token: TOKEN });
+    direct = new IORedis(store.redis.url);
+    client = new UpstashRedis({ url: store.restUrl, token: TOKEN, enableTelemetry: false });
   });
   afterAll(async () => {
     direct?.disconnect();
-    await rest?.close();
-    await redisServer?.stop();
+    await store?.stop();
   });
   beforeEach(async () => {
     await direct.flushall();
@@ -98,7 +97,7 @@ describe('Upstash-REST-compatible dev server', () => {
 
   it('works with a client that does not ask for base64', async () => {
     const plain = new UpstashRedis({
-      url: rest.url,
+      url: store.restUrl,
       token: TOKEN,
       enableTelemetry: false,
       responseEncoding: false,
@@ -197,12 +196,12 @@ describe('Upstash-REST-compatible dev server', () => {
   });
 
   it('rejects bad tokens and malformed requests', async () => {
-    const bad = new UpstashRedis({ url: rest.url, token: 'wrong', enableTelemetry: false });
+    const bad = new UpstashRedis({ url: store.restUrl, token: 'wrong', enableTelemetry: false });
     await expect(bad.get('k')).rejects.toThrow(/Unauthorized/);
-    const none = await fetch(rest.url, { method: 'POST', body: '["PING"]' });
+    const none = await fetch(store.restUrl, { method: 'POST', body: '["PING"]' });
     expect(none.status).toBe(401);
     expect(await none.json()).toEqual({ error: 'Unauthorized' });
-    const malformed = await fetch(rest.url, {
+    const malformed = await fetch(store.restUrl, {
       method: 'POST',
       headers: { authorization: 'Basic abc' },
       body: '["PING"]',

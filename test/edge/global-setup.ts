@@ -1,6 +1,6 @@
 import type { TestProject } from 'vitest/node';
-import { startUpstashRestServer } from '../../dev/upstash-rest/index.ts';
-import { findFreePort, startRedisServer } from '../support/redis-server.ts';
+import { startLocalGlobalStore } from '../../dev/upstash-rest/global-store.ts';
+import { findFreePort } from '../support/redis-server.ts';
 import { startFreezableStore } from './support/freezable-store.ts';
 import { startStubRegion } from './support/stub-region-server.ts';
 import './provided-context.ts';
@@ -13,13 +13,12 @@ const TOKEN = 'edge-test-upstash-token';
 const SECRET = 'edge-test-internal-secret-0123456789abcdef';
 
 export default async function setup(project: TestProject) {
-  const redis = await startRedisServer();
-  const rest = await startUpstashRestServer({ redisUrl: redis.url, token: TOKEN });
+  const store = await startLocalGlobalStore({ token: TOKEN });
   const freezable = await startFreezableStore(TOKEN);
   const stubs = await Promise.all(
     ['us-east', 'eu-west', 'ap-south'].map((r) => startStubRegion(r, SECRET)),
   );
-  project.provide('upstashUrl', rest.url);
+  project.provide('upstashUrl', store.restUrl);
   project.provide('upstashToken', TOKEN);
   project.provide('internalSecret', SECRET);
   project.provide('stubRegions', Object.fromEntries(stubs.map((s) => [s.region, s.url])));
@@ -29,7 +28,6 @@ export default async function setup(project: TestProject) {
   return async () => {
     await freezable.close();
     await Promise.all(stubs.map((s) => s.close()));
-    await rest.close();
-    await redis.stop();
+    await store.stop();
   };
 }

@@ -3,13 +3,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startUpstashRestServer, type UpstashRestServer } from '../../dev/upstash-rest/index.ts';
+import {
+  type LocalGlobalStore,
+  startLocalGlobalStore,
+} from '../../dev/upstash-rest/global-store.ts';
 import { openGlobalStore } from '../../region-backend/global-store.ts';
 import { ApiKeyService } from '../../region-backend/keys/api-key-service.ts';
 import { RedisApiKeyStore } from '../../region-backend/keys/redis-api-key-store.ts';
 import { verifyWebhook } from '../../region-backend/tasks/webhook-signature.ts';
 import { type BackendProcess, startBackendProcess } from '../support/backend-process.ts';
-import { type RedisServerHandle, startRedisServer } from '../support/redis-server.ts';
 import { type LocalHttpServer, startLocalHttpServer } from './support/local-http.ts';
 import { RestartableRedis } from './support/restartable-redis.ts';
 import { alignForm, TaskClient } from './support/task-client.ts';
@@ -24,8 +26,7 @@ import { alignForm, TaskClient } from './support/task-client.ts';
 const SECRET = 'whsec_durability_test';
 const TOKEN = 'durability-token';
 
-let globalRedis: RedisServerHandle;
-let rest: UpstashRestServer;
+let global: LocalGlobalStore;
 let regional: RestartableRedis;
 let hooks: LocalHttpServer;
 let dataDir: string;
@@ -41,8 +42,7 @@ beforeAll(async () => {
   wav = new Uint8Array(
     await readFile(join(import.meta.dirname, '../fixtures/audio/speech-s16-16k-mono.wav')),
   );
-  globalRedis = await startRedisServer();
-  rest = await startUpstashRestServer({ redisUrl: globalRedis.url, token: TOKEN });
+  global = await startLocalGlobalStore({ token: TOKEN });
   regional = await RestartableRedis.start();
   hooks = await startLocalHttpServer((req, res) => {
     const ok = verifyWebhook(
@@ -65,7 +65,7 @@ beforeAll(async () => {
     res.end('ok');
   });
   dataDir = await mkdtemp(join(tmpdir(), 'falign-durability-'));
-  const store = openGlobalStore({ upstashUrl: rest.url, upstashToken: TOKEN })!;
+  const store = openGlobalStore({ upstashUrl: global.restUrl, upstashToken: TOKEN })!;
   key = (
     await new ApiKeyService(new RedisApiKeyStore(store)).create({
       tenant: 'acme',
@@ -76,8 +76,7 @@ beforeAll(async () => {
     FA_ENGINE: 'dtw',
     FA_DATA_DIR: dataDir,
     FA_REDIS_URL: regional.url,
-    UPSTASH_REDIS_REST_URL: rest.url,
-    UPSTASH_REDIS_REST_TOKEN: TOKEN,
+    ...global.env,
     FA_BLOB_STORE: 'redis',
     // A killed backend's jobs are taken up again after ~1.5 s instead of 30 s.
     FA_TASK_LOCK_MS: '1500',
@@ -90,8 +89,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await backend?.stop();
   await hooks?.close();
-  await rest?.close();
-  await globalRedis?.stop();
+  await global?.stop();
   await regional?.stop();
   await rm(dataDir, { recursive: true, force: true });
 });
@@ -185,7 +183,7 @@ describe('durable tasks', () => {
   }, 300_000);
 
   it("answers 404 for another tenant's task across processes", async () => {
-    const store = openGlobalStore({ upstashUrl: rest.url, upstashToken: TOKEN })!;
+    const store = openGlobalStore({ upstashUrl: global.restUrl, upstashToken: TOKEN })!;
     const otherKey = (
       await new ApiKeyService(new RedisApiKeyStore(store)).create({
         tenant: 'globex',

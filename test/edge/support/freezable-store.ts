@@ -1,7 +1,6 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { startUpstashRestServer } from '../../../dev/upstash-rest/index.ts';
-import { startRedisServer } from '../../support/redis-server.ts';
+import { startLocalGlobalStore } from '../../../dev/upstash-rest/global-store.ts';
 
 /** A global store the edge tests can freeze: its own redis-server behind its own REST server. */
 export interface FreezableStore {
@@ -21,12 +20,11 @@ export interface FreezableStore {
  * open and nothing answers, as with a stalled store.
  */
 export async function startFreezableStore(token: string): Promise<FreezableStore> {
-  const redis = await startRedisServer();
-  const rest = await startUpstashRestServer({ redisUrl: redis.url, token });
+  const store = await startLocalGlobalStore({ token });
   let frozen = false;
   const signal = (freeze: boolean) => {
     if (frozen === freeze) return;
-    process.kill(redis.pid, freeze ? 'SIGSTOP' : 'SIGCONT');
+    process.kill(store.redis.pid, freeze ? 'SIGSTOP' : 'SIGCONT');
     frozen = freeze;
   };
   let thawTimer: ReturnType<typeof setTimeout> | undefined;
@@ -45,15 +43,14 @@ export async function startFreezableStore(token: string): Promise<FreezableStore
   });
   await new Promise<void>((resolve) => control.listen(0, '127.0.0.1', resolve));
   return {
-    restUrl: rest.url,
+    restUrl: store.restUrl,
     controlUrl: `http://127.0.0.1:${(control.address() as AddressInfo).port}`,
     close: async () => {
       clearTimeout(thawTimer);
       signal(false);
       control.closeAllConnections();
       await new Promise<void>((resolve) => control.close(() => resolve()));
-      await rest.close();
-      await redis.stop();
+      await store.stop();
     },
   };
 }
