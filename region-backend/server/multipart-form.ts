@@ -21,8 +21,8 @@ export type MultipartValue = string | FilePart;
 
 /**
  * The parsed parts of a multipart body, by name and in order, like FormData's get/getAll but
- * with a file's bytes in a Uint8Array (a File would copy them into a Blob and out again: ~5 ms
- * for a minute of 16 kHz WAV here).
+ * with a file's bytes in a Uint8Array: a File would copy a minute of audio into a Blob, and
+ * reading it back would copy it out again.
  */
 export class MultipartForm {
   private readonly parts = new Map<string, MultipartValue[]>();

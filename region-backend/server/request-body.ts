@@ -6,9 +6,10 @@ import { ProblemError } from '../../shared/problem.ts';
  * A request's whole body as bytes. Under @hono/node-server with a declared Content-Length
  * (which the body-size middleware has already checked) it is read straight from Node's
  * IncomingMessage and joined once: one copy of the upload instead of two plus a web stream (the
- * adapter concatenates the socket's chunks, then copies them into an ArrayBuffer), ~4 ms of a
- * minute of 16 kHz WAV here. Anything else (no length, another runtime,
- * `app.request()` in tests) goes through the Web-standard `Request.arrayBuffer()`.
+ * adapter concatenates the socket's chunks, then copies them into an ArrayBuffer; the `body`
+ * stage of Server-Timing shows what is left, see docs/benchmarks.md). Anything else (no length,
+ * another runtime, `app.request()` in tests) goes through the Web-standard
+ * `Request.arrayBuffer()`.
  *
  * @example
  * ```ts

@@ -5,7 +5,7 @@ import { ProblemError } from '../../../shared/problem.ts';
  * Caps request bodies, answering 413 problem+json. A declared Content-Length is checked as is
  * (Node's parser never delivers more than it), without touching `c.req.raw.body`: that would
  * turn @hono/node-server's request into a web stream and cost its direct read of the body
- * (~4 ms for 2 MB here). A body without a length (chunked) is read here, counted, and handed on
+ * (see readRequestBody). A body without a length (chunked) is read here, counted, and handed on
  * as bytes, as hono/body-limit does. Before answering 413, the rest of an oversized body is read
  * and thrown away (up to `discardLimitBytes`), because most HTTP clients are still uploading and
  * fail with EPIPE/ECONNRESET instead of reading the 413 if the server stops reading; past that
