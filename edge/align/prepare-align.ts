@@ -91,9 +91,9 @@ export async function prepareAlign(
       return asHit(result);
     });
   } else {
-    // Certainly not held in the isolate: the forward need not wait for the audio's hash
-    // (~0.15 ms for 200 KB). The hash and the global read start a macrotask later, once the
-    // route has sent the forward on its way, and race it as before.
+    // Certainly not held in the isolate: the forward need not wait for the audio's hash. The
+    // hash and the global read start a macrotask later, once the route has sent the forward on
+    // its way, and race it as before.
     globalHit = new Promise((started) => setTimeout(started, 0))
       .then(probeCache)
       .then(async ({ probe, cacheStarted }) => {

@@ -18,18 +18,27 @@ import { ProblemError } from '../../shared/problem.ts';
  */
 export async function readRequestBody(c: Context): Promise<Uint8Array> {
   const incoming = (c.env as { incoming?: IncomingMessage } | undefined)?.incoming;
-  const declared = c.req.header('content-length');
+  const length = declaredBodyLength(c);
   if (
     incoming &&
     typeof incoming.on === 'function' &&
     !incoming.readableDidRead &&
-    declared !== undefined &&
-    c.req.header('transfer-encoding') === undefined
+    length !== null
   ) {
-    const length = Number(declared);
-    if (Number.isSafeInteger(length) && length >= 0) return readIncoming(incoming, length);
+    return readIncoming(incoming, length);
   }
   return new Uint8Array(await c.req.raw.arrayBuffer());
+}
+
+/**
+ * The body length a request declares (Content-Length, without Transfer-Encoding, a whole
+ * number), or null when the body's length is known only once it has been read.
+ */
+export function declaredBodyLength(c: Context): number | null {
+  const declared = c.req.header('content-length');
+  if (declared === undefined || c.req.header('transfer-encoding') !== undefined) return null;
+  const length = Number(declared);
+  return Number.isSafeInteger(length) && length >= 0 ? length : null;
 }
 
 function readIncoming(incoming: IncomingMessage, length: number): Promise<Uint8Array> {

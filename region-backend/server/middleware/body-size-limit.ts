@@ -1,5 +1,6 @@
 import type { MiddlewareHandler } from 'hono';
 import { ProblemError } from '../../../shared/problem.ts';
+import { declaredBodyLength } from '../request-body.ts';
 
 /**
  * Caps request bodies, answering 413 problem+json. A declared Content-Length is checked as is
@@ -31,13 +32,10 @@ export function bodySizeLimit(options: {
   return async (c, next) => {
     const method = c.req.method;
     if (method === 'GET' || method === 'HEAD') return next();
-    const declared = c.req.header('content-length');
-    if (declared !== undefined && c.req.header('transfer-encoding') === undefined) {
-      const bytes = Number(declared);
-      if (Number.isSafeInteger(bytes) && bytes >= 0) {
-        if (bytes <= options.maxBytes) return next();
-        throw tooLarge(await discard(c.req.raw.body?.getReader(), 0, discardLimit));
-      }
+    const declared = declaredBodyLength(c);
+    if (declared !== null) {
+      if (declared <= options.maxBytes) return next();
+      throw tooLarge(await discard(c.req.raw.body?.getReader(), 0, discardLimit));
     }
     const body = c.req.raw.body;
     if (!body) return next();
