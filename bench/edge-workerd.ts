@@ -18,6 +18,10 @@
  * process (load generator, edge, REST server, Redis, regions) shares this machine's cores.
  *
  *   node bin/run-ts.mjs bench/edge-workerd.ts [--requests 1500] [--backend-requests 48]
+ *     [--sections 1,2,3,4] [--inspector-port 9229]
+ *
+ * `--inspector-port` opens workerd's V8 inspector (for a CPU profile of the edge while a
+ * section runs); the figures of such a run are not comparable.
  */
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -45,10 +49,13 @@ const { values } = parseArgs({
   options: {
     requests: { type: 'string', default: '1500' },
     'backend-requests': { type: 'string', default: '48' },
+    sections: { type: 'string', default: '1,2,3,4' },
+    'inspector-port': { type: 'string' },
   },
 });
 const N = Number(values.requests);
 const BACKEND_N = Number(values['backend-requests']);
+const SECTIONS = new Set(values.sections.split(',').map((x) => x.trim()));
 const ROOT = resolve(import.meta.dirname, '..');
 const ENGINE = { name: 'dtw', model: 'espeak-ng+dtw', revision: 'bench' };
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -163,6 +170,7 @@ async function load(
   total: number,
   init: { method: 'GET' | 'POST'; headers: Record<string, string>; body?: Buffer },
   expectHeader?: [string, string],
+  warmup = Math.min(100, total / 10),
 ): Promise<LoadResult> {
   const u = new URL(url);
   const pool = new Pool(u.origin, { connections, pipelining: 1 });
@@ -201,7 +209,7 @@ async function load(
   };
   const outside: number[] = [];
   // Warm-up: connections open, isolate and caches warm.
-  for (let i = 0; i < Math.min(100, total / 10); i++) await one();
+  for (let i = 0; i < warmup; i++) await one();
   measuring = true;
   const started = performance.now();
   await Promise.all(
@@ -436,7 +444,14 @@ async function main(): Promise<void> {
   );
   const workerd: ChildProcess = spawn(
     join(ROOT, 'node_modules/.bin/workerd'),
-    ['serve', join(dir, 'config.capnp'), '--experimental'],
+    [
+      'serve',
+      join(dir, 'config.capnp'),
+      '--experimental',
+      ...(values['inspector-port']
+        ? ['--inspector-addr', `127.0.0.1:${values['inspector-port']}`]
+        : []),
+    ],
     { stdio: ['ignore', 'ignore', 'inherit'], detached: true },
   );
   const edge = `http://127.0.0.1:${edgePort}`;
@@ -454,136 +469,155 @@ async function main(): Promise<void> {
       headers: { 'content-type': m.type, authorization: `Bearer ${key}`, ...paris, ...extra },
       body: m.body,
     });
-    console.log('\n1. 200 KB multipart align request (region answers a fixed result)');
-    const results: Record<string, LoadResult> = {};
-    for (const c of [1, 8]) {
-      const total = c === 1 ? N : N * 2;
-      results[`direct${c}`] = await load(`${near.url}/api/align`, c, total, post(miss));
-      results[`proxy${c}`] = await load(
-        `http://127.0.0.1:${proxyPort}/api/align`,
-        c,
-        total,
-        post(miss),
-      );
-      results[`edge${c}`] = await load(`${edge}/api/align`, c, total, post(miss), [
-        'x-region',
-        'eu-west',
-      ]);
-      console.log(`  ${c} connection(s):`);
-      console.log(`    direct to region        ${fmt(results[`direct${c}`]!)}`);
-      console.log(`    bare workerd proxy      ${fmt(results[`proxy${c}`]!)}`);
-      console.log(`    edge (auth+rl+cache+route) ${fmt(results[`edge${c}`]!)}`);
-    }
-    const added = results.edge1!.p50 - results.direct1!.p50;
-    const keep = results.edge8!.rps / results.direct8!.rps;
-    console.log(`  edge adds ${added.toFixed(2)} ms p50 at 1 connection (goal <= 1.5 ms)`);
-    console.log(
-      `  edge keeps ${(keep * 100).toFixed(0)}% of direct throughput at 8 connections (goal >= 70%)`,
-    );
-
-    console.log('\n2. cache hit at the edge vs a worker returning a fixed response (1 connection)');
-    // The same 200 KB request, so both sides receive the same bytes.
-    // Rounds alternate between the two sides, so a change in the machine's state falls on both.
-    const hitRounds = 5;
-    const [fixed, hitRes] = await interleaved(hitRounds, [
-      () => load(`http://127.0.0.1:${fixedPort}/api/align`, 1, N / hitRounds, post(hit)),
-      () => load(`${edge}/api/align`, 1, N / hitRounds, post(hit), ['x-cache', 'HIT']),
-    ]);
-    const [fixedGet, health] = await interleaved(hitRounds, [
-      () =>
-        load(`http://127.0.0.1:${fixedPort}/`, 1, N / hitRounds, { method: 'GET', headers: {} }),
-      () => load(`${edge}/health`, 1, N / hitRounds, { method: 'GET', headers: {} }),
-    ]);
-    console.log(`    fixed-response worker, GET      ${fmt(fixedGet)}`);
-    console.log(`    edge GET /health (no Redis)     ${fmt(health)}`);
-    console.log(`    fixed-response worker   ${fmt(fixed)}`);
-    console.log(`    edge cache hit          ${fmt(hitRes)}`);
-    console.log(`  ratio ${(hitRes.p50 / fixed.p50).toFixed(2)}x p50 (goal <= 1.5x)`);
-
-    console.log('\n3. failover: the nearest region is killed while requests flow (1 connection)');
-    const pool = new Pool(edge, { connections: 1 });
-    let killedAt = 0;
-    let firstElsewhere = 0;
-    let failures = 0;
-    for (let i = 0; i < 400 && !firstElsewhere; i++) {
-      if (i === 50) {
-        near.server.close();
-        near.server.closeAllConnections();
-        killedAt = performance.now();
+    if (SECTIONS.has('1')) {
+      console.log('\n1. 200 KB multipart align request (region answers a fixed result)');
+      const results: Record<string, LoadResult> = {};
+      for (const c of [1, 8]) {
+        const total = c === 1 ? N : N * 2;
+        results[`direct${c}`] = await load(`${near.url}/api/align`, c, total, post(miss));
+        results[`proxy${c}`] = await load(
+          `http://127.0.0.1:${proxyPort}/api/align`,
+          c,
+          total,
+          post(miss),
+        );
+        results[`edge${c}`] = await load(`${edge}/api/align`, c, total, post(miss), [
+          'x-region',
+          'eu-west',
+        ]);
+        console.log(`  ${c} connection(s):`);
+        console.log(`    direct to region        ${fmt(results[`direct${c}`]!)}`);
+        console.log(`    bare workerd proxy      ${fmt(results[`proxy${c}`]!)}`);
+        console.log(`    edge (auth+rl+cache+route) ${fmt(results[`edge${c}`]!)}`);
       }
-      const res = await pool.request({ path: '/api/align', ...post(miss) });
-      await res.body.arrayBuffer();
-      if (res.statusCode !== 200) failures++;
-      if (killedAt && res.statusCode === 200 && res.headers['x-region'] === 'us-east') {
-        firstElsewhere = performance.now();
-      }
-    }
-    await pool.close();
-    console.log(
-      `  first request served by us-east ${(firstElsewhere - killedAt).toFixed(1)} ms after the kill; ${failures} failed requests (goal <= 1 s)`,
-    );
-
-    console.log(
-      '\n4. against a real backend: `falign serve`, dtw engine, a sentence of flite speech',
-    );
-    // The stub regions leave; the real backend takes their place (the bench publishes its beacon,
-    // so the backend needs no global store; the edge's global-cache look-up is a miss).
-    for (const p of publishers) await p.stop({ withdraw: true });
-    const speech = await speechWav(dir);
-    const real = idleRegionPublisher(redis, {
-      region: 'eu-real',
-      url: backend.url,
-      latitude: 53.35,
-      longitude: -6.26,
-    });
-    real.start();
-    try {
-      // Past the edge's beacon cache: it now routes to the real backend only.
-      await sleep(2_500);
-      const speechBody = multipart(speech, SPEECH_TEXT);
+      const added = results.edge1!.p50 - results.direct1!.p50;
+      const keep = results.edge8!.rps / results.direct8!.rps;
+      console.log(`  edge adds ${added.toFixed(2)} ms p50 at 1 connection (goal <= 1.5 ms)`);
       console.log(
-        `  clip: ${(speech.byteLength / 1024).toFixed(0)} KB, ${((speech.byteLength - 44) / 32000).toFixed(1)} s`,
+        `  edge keeps ${(keep * 100).toFixed(0)}% of direct throughput at 8 connections (goal >= 70%)`,
       );
-      const direct = (extra: Record<string, string> = {}) => ({
-        method: 'POST' as const,
-        headers: {
-          'content-type': speechBody.type,
-          authorization: `Bearer ${backendKey}`,
-          prefer: 'wait=60',
-          ...extra,
-        },
-        body: speechBody.body,
-      });
-      const viaEdge = { ...post(speechBody, { prefer: 'wait=60' }) };
-      // Rounds alternate between the paths, so a change in the machine's load (it is shared)
-      // or in the engine's speed falls on all of them alike.
-      const rounds = 3;
-      const realUrl = (base: string) => `${base}/api/align`;
-      const region = ['x-region', 'eu-real'] as [string, string];
-      const [real1d, real1p, real1e] = await interleaved(rounds, [
-        () => load(realUrl(backend.url), 1, BACKEND_N / 2 / rounds, direct()),
+    }
+    if (SECTIONS.has('2')) {
+      console.log(
+        '\n2. cache hit at the edge vs a worker returning a fixed response (1 connection)',
+      );
+      // The same 200 KB request, so both sides receive the same bytes.
+      // Rounds alternate between the two sides, so a change in the machine's state falls on both.
+      // Each round opens a new connection; 200 KB bodies are slow on it until the kernel has
+      // grown its TCP windows, which takes a few hundred requests here (a shorter warm-up made
+      // both sides slower and the ratio look better than it is).
+      const hitRounds = 5;
+      const warm = 300;
+      const [fixed, hitRes] = await interleaved(hitRounds, [
         () =>
-          load(realUrl(`http://127.0.0.1:${realProxyPort}`), 1, BACKEND_N / 2 / rounds, direct()),
-        () => load(realUrl(edge), 1, BACKEND_N / 2 / rounds, viaEdge, region),
+          load(
+            `http://127.0.0.1:${fixedPort}/api/align`,
+            1,
+            N / hitRounds,
+            post(hit),
+            undefined,
+            warm,
+          ),
+        () => load(`${edge}/api/align`, 1, N / hitRounds, post(hit), ['x-cache', 'HIT'], warm),
       ]);
-      const [real8d, real8e] = await interleaved(rounds, [
-        () => load(realUrl(backend.url), 8, BACKEND_N / rounds, direct()),
-        () => load(realUrl(edge), 8, BACKEND_N / rounds, viaEdge, region),
+      const [fixedGet, health] = await interleaved(hitRounds, [
+        () =>
+          load(`http://127.0.0.1:${fixedPort}/`, 1, N / hitRounds, { method: 'GET', headers: {} }),
+        () => load(`${edge}/health`, 1, N / hitRounds, { method: 'GET', headers: {} }),
       ]);
-      console.log(`  1 connection:  direct ${fmt(real1d)}`);
-      console.log(`                 proxy  ${fmt(real1p)}`);
-      console.log(`                 edge   ${fmt(real1e)}`);
-      console.log(`  8 connections: direct ${fmt(real8d)}`);
-      console.log(`                 edge   ${fmt(real8e)}`);
-      const outside = (r: LoadResult) => r.outsideBackendP50?.toFixed(2) ?? '?';
+      console.log(`    fixed-response worker, GET      ${fmt(fixedGet)}`);
+      console.log(`    edge GET /health (no Redis)     ${fmt(health)}`);
+      console.log(`    fixed-response worker   ${fmt(fixed)}`);
+      console.log(`    edge cache hit          ${fmt(hitRes)}`);
+      console.log(`  ratio ${(hitRes.p50 / fixed.p50).toFixed(2)}x p50 (goal <= 1.5x)`);
+    }
+    if (SECTIONS.has('3')) {
+      console.log('\n3. failover: the nearest region is killed while requests flow (1 connection)');
+      const pool = new Pool(edge, { connections: 1 });
+      let killedAt = 0;
+      let firstElsewhere = 0;
+      let failures = 0;
+      for (let i = 0; i < 400 && !firstElsewhere; i++) {
+        if (i === 50) {
+          near.server.close();
+          near.server.closeAllConnections();
+          killedAt = performance.now();
+        }
+        const res = await pool.request({ path: '/api/align', ...post(miss) });
+        await res.body.arrayBuffer();
+        if (res.statusCode !== 200) failures++;
+        if (killedAt && res.statusCode === 200 && res.headers['x-region'] === 'us-east') {
+          firstElsewhere = performance.now();
+        }
+      }
+      await pool.close();
       console.log(
-        `  time outside the backend p50 (latency minus its Server-Timing total), 1 connection: direct ${outside(real1d)} ms, bare workerd proxy ${outside(real1p)} ms, edge ${outside(real1e)} ms`,
+        `  first request served by us-east ${(firstElsewhere - killedAt).toFixed(1)} ms after the kill; ${failures} failed requests (goal <= 1 s)`,
       );
+    }
+    if (SECTIONS.has('4')) {
       console.log(
-        `  edge adds ${(real1e.p50 - real1d.p50).toFixed(2)} ms p50 at 1 connection (${((real1e.outsideBackendP50 ?? 0) - (real1d.outsideBackendP50 ?? 0)).toFixed(2)} ms outside the backend); keeps ${((real8e.rps / real8d.rps) * 100).toFixed(0)}% of direct throughput at 8`,
+        '\n4. against a real backend: `falign serve`, dtw engine, a sentence of flite speech',
       );
-    } finally {
-      await real.stop({ withdraw: true });
+      // The stub regions leave; the real backend takes their place (the bench publishes its beacon,
+      // so the backend needs no global store; the edge's global-cache look-up is a miss).
+      for (const p of publishers) await p.stop({ withdraw: true });
+      const speech = await speechWav(dir);
+      const real = idleRegionPublisher(redis, {
+        region: 'eu-real',
+        url: backend.url,
+        latitude: 53.35,
+        longitude: -6.26,
+      });
+      real.start();
+      try {
+        // Past the edge's beacon cache: it now routes to the real backend only.
+        await sleep(2_500);
+        const speechBody = multipart(speech, SPEECH_TEXT);
+        console.log(
+          `  clip: ${(speech.byteLength / 1024).toFixed(0)} KB, ${((speech.byteLength - 44) / 32000).toFixed(1)} s`,
+        );
+        const direct = (extra: Record<string, string> = {}) => ({
+          method: 'POST' as const,
+          headers: {
+            'content-type': speechBody.type,
+            authorization: `Bearer ${backendKey}`,
+            prefer: 'wait=60',
+            ...extra,
+          },
+          body: speechBody.body,
+        });
+        const viaEdge = { ...post(speechBody, { prefer: 'wait=60' }) };
+        // Rounds alternate between the paths, so a change in the machine's load (it is shared)
+        // or in the engine's speed falls on all of them alike.
+        const rounds = 3;
+        const realUrl = (base: string) => `${base}/api/align`;
+        const region = ['x-region', 'eu-real'] as [string, string];
+        const [real1d, real1p, real1e] = await interleaved(rounds, [
+          () => load(realUrl(backend.url), 1, BACKEND_N / 2 / rounds, direct()),
+          () =>
+            load(realUrl(`http://127.0.0.1:${realProxyPort}`), 1, BACKEND_N / 2 / rounds, direct()),
+          () => load(realUrl(edge), 1, BACKEND_N / 2 / rounds, viaEdge, region),
+        ]);
+        const [real8d, real8e] = await interleaved(rounds, [
+          () => load(realUrl(backend.url), 8, BACKEND_N / rounds, direct()),
+          () => load(realUrl(edge), 8, BACKEND_N / rounds, viaEdge, region),
+        ]);
+        console.log(`  1 connection:  direct ${fmt(real1d)}`);
+        console.log(`                 proxy  ${fmt(real1p)}`);
+        console.log(`                 edge   ${fmt(real1e)}`);
+        console.log(`  8 connections: direct ${fmt(real8d)}`);
+        console.log(`                 edge   ${fmt(real8e)}`);
+        const outside = (r: LoadResult) => r.outsideBackendP50?.toFixed(2) ?? '?';
+        console.log(
+          `  time outside the backend p50 (latency minus its Server-Timing total), 1 connection: direct ${outside(real1d)} ms, bare workerd proxy ${outside(real1p)} ms, edge ${outside(real1e)} ms`,
+        );
+        console.log(
+          `  edge adds ${(real1e.p50 - real1d.p50).toFixed(2)} ms p50 at 1 connection (${((real1e.outsideBackendP50 ?? 0) - (real1d.outsideBackendP50 ?? 0)).toFixed(2)} ms outside the backend); keeps ${((real8e.rps / real8d.rps) * 100).toFixed(0)}% of direct throughput at 8`,
+        );
+      } finally {
+        await real.stop({ withdraw: true });
+      }
     }
   } finally {
     await backend.stop();
@@ -591,8 +625,11 @@ async function main(): Promise<void> {
       process.kill(-workerd.pid!, 'SIGKILL');
     } catch {}
     for (const p of publishers) await p.stop({ withdraw: false });
-    far.server.close();
-    far.server.closeAllConnections();
+    // Section 3 may have closed `near` already.
+    for (const stub of [near, far]) {
+      if (stub.server.listening) stub.server.close();
+      stub.server.closeAllConnections();
+    }
     await rest.close();
     await redisServer.stop();
     await rm(dir, { recursive: true, force: true });
