@@ -1,6 +1,6 @@
 import { type Language, parseLanguage } from '../../shared/languages.ts';
 import { OUTPUT_FORMATS, type OutputFormat } from '../../shared/schemas.ts';
-import { multipartBoundary, parseMultipart } from './multipart-fields.ts';
+import { type KnownPartLength, multipartBoundary, parseMultipart } from './multipart-fields.ts';
 
 /** What the edge needs from an align request to look up the result cache. */
 export interface AlignFields {
@@ -42,8 +42,13 @@ function base64ToBytes(b64: string): Uint8Array | null {
  * Extracts the cache-relevant fields of POST /api/align (multipart or JSON). Returns null when
  * the request is not one the edge can answer from cache (audio_url, a field it cannot read,
  * an unknown language or format): the region then validates it and answers.
+ * `knownPartLength` lets the multipart parser skip over uploads it already knows.
  */
-export function readAlignFields(body: Uint8Array, contentType: string): AlignFields | null {
+export function readAlignFields(
+  body: Uint8Array,
+  contentType: string,
+  knownPartLength?: KnownPartLength,
+): AlignFields | null {
   const type = contentType.split(';')[0]!.trim().toLowerCase();
   let audio: Uint8Array | null = null;
   let text: string | null = null;
@@ -52,7 +57,7 @@ export function readAlignFields(body: Uint8Array, contentType: string): AlignFie
   let engine: string | null = null;
   if (type === 'multipart/form-data') {
     const boundary = multipartBoundary(contentType);
-    const parts = boundary ? parseMultipart(body, boundary) : null;
+    const parts = boundary ? parseMultipart(body, boundary, knownPartLength) : null;
     if (!parts) return null;
     const field = (name: string) => parts.find((p) => p.name === name);
     const audioPart = field('audio');

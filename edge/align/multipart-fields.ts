@@ -57,6 +57,23 @@ class BytesFinder {
   }
 }
 
+/** Where the delimiter after a part of known length starts, when it is really there. */
+function knownEnd(
+  body: Uint8Array,
+  dataStart: number,
+  delimiter: Uint8Array,
+  knownPartLength: KnownPartLength | undefined,
+): number | null {
+  const length = knownPartLength?.(body, dataStart, delimiter);
+  if (length === null || length === undefined) return null;
+  const next = dataStart + length + 2;
+  if (body[next - 2] !== 13 || body[next - 1] !== 10 || next + delimiter.length > body.length) {
+    return null;
+  }
+  for (let i = 0; i < delimiter.length; i++) if (body[next + i] !== delimiter[i]) return null;
+  return next;
+}
+
 /** The boundary from a `multipart/form-data; boundary=...` content type, or null. */
 export function multipartBoundary(contentType: string): string | null {
   const m = /;\s*boundary=(?:"([^"]{1,70})"|([^;\s]{1,70}))/i.exec(contentType);
@@ -64,12 +81,28 @@ export function multipartBoundary(contentType: string): string | null {
 }
 
 /**
+ * A part's data length known without scanning for the next delimiter: given where the data
+ * starts, a length after which CRLF + delimiter may follow, and which the caller guarantees
+ * holds no occurrence of the delimiter (so scanning would have found that same end). Null:
+ * not known, scan.
+ */
+export type KnownPartLength = (
+  body: Uint8Array,
+  start: number,
+  delimiter: Uint8Array,
+) => number | null;
+
+/**
  * Splits a buffered multipart/form-data body into parts without copying them. The edge only
  * needs a few fields (audio, text, language, ...) to compute the cache key; `Request.formData()`
  * would copy the audio a second time. Returns null when the body is not well-formed (the region
  * then answers with the exact error).
  */
-export function parseMultipart(body: Uint8Array, boundary: string): MultipartPart[] | null {
+export function parseMultipart(
+  body: Uint8Array,
+  boundary: string,
+  knownPartLength?: KnownPartLength,
+): MultipartPart[] | null {
   const delimiter = new TextEncoder().encode(`--${boundary}`);
   const finder = new BytesFinder(delimiter);
   let pos = finder.indexIn(body, 0);
@@ -84,7 +117,8 @@ export function parseMultipart(body: Uint8Array, boundary: string): MultipartPar
     if (headersEnd === -1) return null;
     const headers = latin1.decode(body.subarray(headersStart, headersEnd));
     const dataStart = headersEnd + 4;
-    const next = finder.indexIn(body, dataStart);
+    const next =
+      knownEnd(body, dataStart, delimiter, knownPartLength) ?? finder.indexIn(body, dataStart);
     if (next === -1) return null;
     // The part's data ends before the CRLF that precedes the next delimiter.
     const dataEnd = next - 2;

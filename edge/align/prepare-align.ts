@@ -1,5 +1,4 @@
 import type { AlignmentResult } from '../../shared/alignment.ts';
-import { sha256Hex } from '../../shared/api-keys.ts';
 import { negotiateFormat } from '../../shared/formats/index.ts';
 import type { OutputFormat } from '../../shared/schemas.ts';
 import type { CacheHit, PreparedAlign } from '../env.ts';
@@ -27,10 +26,10 @@ export async function rankForRequest(
 
 function formatFor(req: Request, field: OutputFormat | null): OutputFormat | null {
   try {
-    return negotiateFormat(
-      field ?? new URL(req.url).searchParams.get('format'),
-      req.headers.get('accept'),
-    );
+    // Most requests carry no query: no URL object for them.
+    const query = req.url.indexOf('?');
+    const param = query === -1 ? null : new URLSearchParams(req.url.slice(query)).get('format');
+    return negotiateFormat(field ?? param, req.headers.get('accept'));
   } catch {
     // The region answers the exact 406/422.
     return null;
@@ -61,7 +60,11 @@ export async function prepareAlign(
   const ranked = await rankedP;
   const timing: PreparedAlign['timing'] = { bodyMs: Date.now() - started, cacheMs: null };
   const miss = { body, ranked, hit: null, globalHit: null, timing };
-  const fields = readAlignFields(body, req.headers.get('content-type') ?? '');
+  const fields = readAlignFields(
+    body,
+    req.headers.get('content-type') ?? '',
+    rt.cache.knownPartLength,
+  );
   if (!fields) return miss;
   const format = formatFor(req, fields.format);
   const engine = fields.engine
@@ -75,8 +78,7 @@ export async function prepareAlign(
     const probe = await rt.cache.probe({
       engine,
       language: fields.language,
-      audioSha256: await sha256Hex(fields.audio),
-      audioBytes: fields.audio.byteLength,
+      audio: fields.audio,
       text: fields.text,
     });
     return { probe, cacheStarted };

@@ -1,14 +1,22 @@
 import type { Redis } from '@upstash/redis';
 import { LRUCache } from 'lru-cache';
-import { type AlignmentResult, buildWords, type CachedAlignment } from '../../shared/alignment.ts';
+import {
+  type AlignedWord,
+  type AlignmentResult,
+  buildWords,
+  type CachedAlignment,
+} from '../../shared/alignment.ts';
 import { resultCacheKey } from '../../shared/cache-key.ts';
 import type { Language } from '../../shared/languages.ts';
 import { unitsFor } from '../../shared/segmenters.ts';
+import type { KnownPartLength } from '../align/multipart-fields.ts';
+import { KnownUploads } from './known-uploads.ts';
 
 export interface CacheLookup {
   engine: { name: string; revision: string };
   language: Language;
-  audioSha256: string;
+  /** The audio as uploaded (the key holds its SHA-256). */
+  audio: Uint8Array;
   /** The transcript exactly as sent: the words' offsets point into it. */
   text: string;
 }
@@ -17,6 +25,8 @@ export interface CacheLookup {
 interface LocalEntry {
   cached: CachedAlignment;
   shape: string;
+  /** The words last built from it, for that exact transcript (a repeat reuses them). */
+  built?: { text: string; words: AlignedWord[] };
 }
 
 const shapeOf = (audioBytes: number, language: Language, text: string) =>
@@ -39,6 +49,14 @@ export class EdgeResultCache {
   readonly #local: LRUCache<string, LocalEntry>;
   /** Entries held in the isolate per (audio length, language, transcript): see `mayHoldLocally`. */
   readonly #shapes = new Map<string, number>();
+  /** The uploads of the entries held here, so a repeated one is not hashed again. */
+  readonly #uploads = new KnownUploads();
+  /** Cache keys of recent look-ups, so a repeated one does not hash its transcript again. */
+  readonly #keys = new LRUCache<string, string>({
+    max: 4096,
+    maxSize: 2 * 1024 * 1024,
+    sizeCalculation: (key, lookup) => lookup.length + key.length,
+  });
 
   constructor(redis: Redis, localBytes = 8 * 1024 * 1024, localTtlMs = 300_000) {
     this.#redis = redis;
@@ -56,6 +74,11 @@ export class EdgeResultCache {
     });
   }
 
+  /** Lets a multipart parser skip over an upload of an entry held here (see KnownUploads). */
+  get knownPartLength(): KnownPartLength {
+    return this.#uploads.partLength;
+  }
+
   /**
    * Whether the isolate may hold a hit for this upload, known without hashing the audio: false
    * means it certainly does not (no entry has this audio length, language and transcript), so
@@ -70,45 +93,62 @@ export class EdgeResultCache {
    * read is started and returned unawaited (`global`), so the caller can overlap it with other
    * work. The global promise never rejects: a slow or broken Redis is a miss.
    */
-  async probe(q: CacheLookup & { audioBytes: number }): Promise<CacheProbe> {
-    const key = await resultCacheKey({
-      engine: q.engine.name,
-      revision: q.engine.revision,
-      language: q.language,
-      audioSha256: q.audioSha256,
-      text: q.text,
-    });
+  async probe(q: CacheLookup): Promise<CacheProbe> {
+    const audioSha256 = await this.#uploads.sha256(q.audio);
+    const lookup = `${q.engine.name}\u0000${q.engine.revision}\u0000${q.language}\u0000${audioSha256}\u0000${q.text}`;
+    let key = this.#keys.get(lookup);
+    if (key === undefined) {
+      key = await resultCacheKey({
+        engine: q.engine.name,
+        revision: q.engine.revision,
+        language: q.language,
+        audioSha256,
+        text: q.text,
+      });
+      this.#keys.set(lookup, key);
+    }
     const local = this.#local.get(key);
     if (local) {
-      const result = this.#toResult(local.cached, q);
+      const result = this.#toResult(local.cached, q, local);
       if (result) return { local: result };
     }
     return {
       global: this.#readGlobal(key).then((cached) => {
         const result = cached ? this.#toResult(cached, q) : null;
         if (result) {
-          const shape = shapeOf(q.audioBytes, q.language, q.text);
+          const shape = shapeOf(q.audio.byteLength, q.language, q.text);
           this.#local.set(key, { cached: cached!, shape });
           // Counted once held: an entry too large to keep is refused without a dispose.
-          if (this.#local.has(key)) this.#shapes.set(shape, (this.#shapes.get(shape) ?? 0) + 1);
+          if (this.#local.has(key)) {
+            this.#shapes.set(shape, (this.#shapes.get(shape) ?? 0) + 1);
+            this.#uploads.remember(q.audio, audioSha256);
+          }
         }
         return result;
       }),
     };
   }
 
-  /** The public result for the transcript as sent, or null when the entry does not fit it. */
-  #toResult(cached: CachedAlignment, q: CacheLookup): AlignmentResult | null {
-    if (!Array.isArray(cached.timings)) return null;
-    const units = unitsFor(q.text, q.language);
-    // Units that no longer match (another segmenter version wrote it) are a miss, not an error.
-    if (units.length === 0 || units.length !== cached.timings.length) return null;
+  /**
+   * The public result for the transcript as sent, or null when the entry does not fit it. The
+   * words of a held entry are kept for its last transcript: renderers only read them.
+   */
+  #toResult(cached: CachedAlignment, q: CacheLookup, held?: LocalEntry): AlignmentResult | null {
+    let words = held?.built?.text === q.text ? held.built.words : null;
+    if (!words) {
+      if (!Array.isArray(cached.timings)) return null;
+      const units = unitsFor(q.text, q.language);
+      // Units that no longer match (another segmenter version wrote it) are a miss, not an error.
+      if (units.length === 0 || units.length !== cached.timings.length) return null;
+      words = buildWords(q.text, units, cached.timings, cached.duration);
+      if (held) held.built = { text: q.text, words };
+    }
     return {
       task_id: `task_${crypto.randomUUID()}`,
       language: q.language,
       duration: Math.round(cached.duration * 1000) / 1000,
       engine: cached.engine,
-      words: buildWords(q.text, units, cached.timings, cached.duration),
+      words,
       cached: true,
       timing: { queue_ms: 0, compute_ms: 0 },
     };

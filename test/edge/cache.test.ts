@@ -243,6 +243,29 @@ describe('edge: result cache', () => {
     }
   });
 
+  it('from the isolate: words for each spelling of the transcript, and no hit for other bytes', async () => {
+    const edge = freshEdge();
+    const post = (body: FormData, headers: Record<string, string> = HANGING_REGIONS) =>
+      edge('/api/align', { method: 'POST', headers: { ...bearer(key), ...headers }, body });
+    expect((await post(alignForm(audio, text))).headers.get('x-cache')).toBe('HIT');
+    // Held now. Another spelling of the same transcript gets offsets into its own text.
+    const spaced = await post(alignForm(audio, ' Hello,  world!'));
+    expect(spaced.headers.get('x-cache')).toBe('HIT');
+    const words = ((await spaced.json()) as AlignmentResult).words;
+    expect(words.map((w) => [w.text, w.char_start])).toEqual([
+      ['Hello', 1],
+      ['world', 9],
+    ]);
+    const again = ((await (await post(alignForm(audio, text))).json()) as AlignmentResult).words;
+    expect(again.map((w) => w.char_start)).toEqual([0, 7]);
+    // The same length, one sample different: not the held upload, so a region answers.
+    const other = audio.slice();
+    other[other.length - 501] = (other[other.length - 501]! + 1) & 0xff;
+    const res = await post(alignForm(other, text), {});
+    expect(res.headers.get('x-cache')).toBe('MISS');
+    expect(res.headers.get('x-region')).not.toBeNull();
+  });
+
   it('forwards a miss (other audio, other text, other engine) to a region', async () => {
     for (const body of [
       alignForm(toneWav(0.4, 700), text),
@@ -282,8 +305,7 @@ describe('EdgeResultCache: what the isolate may hold', () => {
       cache.probe({
         engine: ENGINE,
         language: 'English',
-        audioSha256: await sha256Hex(audio),
-        audioBytes: audio.byteLength,
+        audio,
         text,
       });
     expect(cache.mayHoldLocally(a.byteLength, 'English', text)).toBe(false);
