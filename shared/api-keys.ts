@@ -1,3 +1,6 @@
+import { sha256 } from '@noble/hashes/sha2.js';
+import { bytesToHex, utf8ToBytes } from '@noble/hashes/utils.js';
+
 /**
  * API keys: `fa_` + 32 random bytes in base64url. Only the SHA-256 of a key is ever stored;
  * the record lives in global Redis under `falign:key:<sha256 hex>` as a JSON string (and, as
@@ -31,6 +34,14 @@ export function looksLikeApiKey(key: string): boolean {
 export function generateApiKey(): string {
   const bytes = crypto.getRandomValues(new Uint8Array(32));
   return API_KEY_PREFIX + base64url(bytes);
+}
+
+/**
+ * The SHA-256 (hex) an API key is stored under. Synchronous (a JS SHA-256 of a few dozen
+ * bytes): on the edge, awaiting Web Crypto for it on every request cost more than the hash.
+ */
+export function apiKeySha256(key: string): string {
+  return bytesToHex(sha256(utf8ToBytes(key)));
 }
 
 export async function sha256Hex(data: string | Uint8Array): Promise<string> {

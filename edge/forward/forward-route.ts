@@ -21,7 +21,7 @@ export async function forwardToRegions(
   signal?: AbortSignal,
 ): Promise<Response> {
   const { config } = rt;
-  const caller = c.var.caller;
+  const caller = c.get('caller');
   const outcome = await forwardWithFailover({
     targets: ranked.map((r) => ({ region: r.beacon.region, url: r.beacon.url })),
     deadlineMs: config.forwardDeadlineMs,
@@ -34,7 +34,7 @@ export async function forwardToRegions(
         baseUrl: target.url,
         body,
         caller,
-        requestId: c.var.requestId,
+        requestId: c.get('requestId'),
         secret: config.internalSecret,
         signal,
         now: rt.now(),
@@ -42,6 +42,6 @@ export async function forwardToRegions(
   });
   const headers = new Headers(outcome.response.headers);
   headers.set(REGION_HEADER, outcome.region);
-  headers.set('x-request-id', c.var.requestId);
+  headers.set('x-request-id', c.get('requestId'));
   return new Response(outcome.response.body, { status: outcome.response.status, headers });
 }

@@ -1,5 +1,5 @@
 import type { MiddlewareHandler } from 'hono';
-import { keyIdFromHash, looksLikeApiKey, readApiKey, sha256Hex } from '../../shared/api-keys.ts';
+import { apiKeySha256, keyIdFromHash, looksLikeApiKey, readApiKey } from '../../shared/api-keys.ts';
 import { ProblemError } from '../../shared/problem.ts';
 import type { EdgeEnv } from '../env.ts';
 import type { ApiKeyLookup } from '../keys/api-key-lookup.ts';
@@ -29,7 +29,7 @@ export function apiKeyAuth(
       throw unauthorized('send an API key: Authorization: Bearer fa_... or X-API-Key: fa_...');
     }
     if (!looksLikeApiKey(key)) throw unauthorized('the API key is malformed', 'invalid_token');
-    const sha = await sha256Hex(key);
+    const sha = apiKeySha256(key);
     let record: Awaited<ReturnType<ApiKeyLookup['find']>>;
     try {
       record = await keys.find(sha, waitUntilOf(c));

@@ -10,7 +10,8 @@ import { waitUntilOf } from '../wait-until.ts';
  */
 export function tenantRateLimit(limiter: TenantRateLimiter): MiddlewareHandler<EdgeEnv> {
   return async (c, next) => {
-    const { tenant, rateLimit } = c.var.caller;
+    // c.get, not c.var: Hono builds a new object of all variables on every c.var read.
+    const { tenant, rateLimit } = c.get('caller');
     const waitUntil = waitUntilOf(c);
     const d = await limiter.limit(tenant, rateLimit, waitUntil);
     waitUntil?.(d.pending);

@@ -31,7 +31,7 @@ export function alignRoutes(rt: EdgeRuntime): Hono<EdgeEnv> {
   const route = new Hono<EdgeEnv>();
 
   route.post('/', async (c) => {
-    const prep = await c.var.alignPrep;
+    const prep = await c.get('alignPrep');
     const timing = () =>
       `body;dur=${prep.timing.bodyMs}` +
       (prep.timing.cacheMs === null ? '' : `, cache;dur=${prep.timing.cacheMs}`);

@@ -1,6 +1,7 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { timingSafeEqual } from 'node:crypto';
 import {
   type ApiKeyRecord,
+  apiKeySha256,
   generateApiKey,
   keyIdFromHash,
   looksLikeApiKey,
@@ -12,8 +13,6 @@ export interface CreatedKey {
   key: string;
   record: ApiKeyRecord;
 }
-
-const hashKey = (key: string) => createHash('sha256').update(key).digest('hex');
 
 /** Creates, lists, revokes and checks API keys over any ApiKeyStore. */
 export class ApiKeyService {
@@ -29,7 +28,7 @@ export class ApiKeyService {
     windowSeconds?: number;
   }): Promise<CreatedKey> {
     const key = generateApiKey();
-    const sha256 = hashKey(key);
+    const sha256 = apiKeySha256(key);
     const record: ApiKeyRecord = {
       id: keyIdFromHash(sha256),
       tenant: input.tenant,
@@ -64,7 +63,7 @@ export class ApiKeyService {
    */
   async verify(key: string): Promise<ApiKeyRecord | null> {
     if (!looksLikeApiKey(key)) return null;
-    const sha256 = hashKey(key);
+    const sha256 = apiKeySha256(key);
     const record = await this.store.find(sha256);
     if (!record || record.revoked_at) return null;
     const expected = Buffer.from(keyIdFromHash(sha256));
