@@ -102,12 +102,23 @@ export function problemResponse(
   body: ProblemDetails,
   headers: Record<string, string> = {},
 ): Response {
-  const h = new Headers(headers);
-  h.set('content-type', PROBLEM_CONTENT_TYPE);
-  if (body.retry_after !== undefined && !h.has('retry-after')) {
-    h.set('retry-after', String(Math.max(1, Math.ceil(body.retry_after))));
+  return new Response(JSON.stringify(body), {
+    status: body.status,
+    headers: problemHeaders(body, headers),
+  });
+}
+
+/** The headers of a problem response: `headers`, its content type, and Retry-After if due. */
+export function problemHeaders(
+  body: ProblemDetails,
+  headers: Record<string, string> = {},
+): Record<string, string> {
+  const h: Record<string, string> = { ...headers, 'content-type': PROBLEM_CONTENT_TYPE };
+  const hasRetryAfter = Object.keys(headers).some((k) => k.toLowerCase() === 'retry-after');
+  if (body.retry_after !== undefined && !hasRetryAfter) {
+    h['retry-after'] = String(Math.max(1, Math.ceil(body.retry_after)));
   }
-  return new Response(JSON.stringify(body), { status: body.status, headers: h });
+  return h;
 }
 
 const CODE_BY_STATUS: Record<number, ProblemCode> = {

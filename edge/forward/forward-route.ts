@@ -1,4 +1,5 @@
 import type { Context } from 'hono';
+import type { StatusCode } from 'hono/utils/http-status';
 import type { EdgeEnv } from '../env.ts';
 import type { RankedRegion } from '../regions/rank-regions.ts';
 import type { EdgeRuntime } from '../runtime.ts';
@@ -43,5 +44,9 @@ export async function forwardToRegions(
   const headers = new Headers(outcome.response.headers);
   headers.set(REGION_HEADER, outcome.region);
   headers.set('x-request-id', c.get('requestId'));
-  return new Response(outcome.response.body, { status: outcome.response.status, headers });
+  // Through the context, so the headers set on the way (RateLimit) are on it too.
+  return c.newResponse(outcome.response.body, {
+    status: outcome.response.status as StatusCode,
+    headers,
+  });
 }

@@ -141,6 +141,17 @@ describe('edge: HTTP surface', () => {
     expect(denied.headers.get('access-control-allow-origin')).toBeNull();
   });
 
+  it('adds CORS headers only to requests with an Origin, and says the answer varies by it', async () => {
+    const edge = freshEdge();
+    const browser = await edge('/health', { headers: { origin: 'https://app.example' } });
+    expect(browser.headers.get('access-control-allow-origin')).toBe('*');
+    expect(browser.headers.get('access-control-expose-headers')).toMatch(/X-Request-Id/);
+    const server = await edge('/health');
+    expect(server.status).toBe(200);
+    expect(server.headers.get('access-control-allow-origin')).toBeNull();
+    expect(server.headers.get('vary')).toMatch(/\bOrigin\b/);
+  });
+
   it('serves the OpenAPI document of the public API', async () => {
     const res = await freshEdge()('/openapi.json');
     expect(res.status).toBe(200);
