@@ -80,10 +80,11 @@ await trySection('Backend (one regional process)', async (tables) => {
   );
 });
 
-// Edge: the cost of each layer for a 200 KB align request, and answers without a region.
+// Edge: the cost of each layer for a 200 KB align request, and answers without a region, from
+// the section's first two tables (the latest figures; older runs follow them).
 await trySection('Edge (Workers app', async (tables) => {
   const rows: BarRow[] = [];
-  for (const table of tables) {
+  for (const table of tables.filter((t) => /p50 \/ p99/.test(t[0]!.join('|'))).slice(0, 2)) {
     const [, ...body] = table;
     for (const r of body) {
       const v = firstNumber(r[1]);
