@@ -29,7 +29,12 @@ export class KnownUploads {
    */
   readonly #matched = new WeakMap<ArrayBufferLike, Map<number, { length: number; sha: string }>>();
 
-  constructor(maxBytes = 16 * 1024 * 1024, maxUploadBytes = 4 * 1024 * 1024, maxUploads = 256) {
+  /**
+   * The defaults stay small beside the isolate's 128 MB, which also holds the bodies of the
+   * requests in flight (up to MAX_SYNC_BODY_BYTES each); 4 MB covers two minutes of 16 kHz
+   * 16-bit WAV.
+   */
+  constructor(maxBytes = 8 * 1024 * 1024, maxUploadBytes = 4 * 1024 * 1024, maxUploads = 256) {
     this.#kept = new LRUCache<string, KeptUpload>({
       max: maxUploads,
       maxSize: maxBytes,
