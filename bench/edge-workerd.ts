@@ -32,7 +32,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { Redis as UpstashRedis } from '@upstash/redis';
-import { Pool } from 'undici';
+import { type Dispatcher, Pool } from 'undici';
 import { findFreePort, startRedisServer } from '../dev/redis-server/index.ts';
 import { buildBundle } from '../dev/stack/wrangler-dev.ts';
 import { BeaconPublisher } from '../region-backend/beacon/beacon-publisher.ts';
@@ -58,6 +58,7 @@ const BACKEND_N = Number(values['backend-requests']);
 const SECTIONS = new Set(values.sections.split(',').map((x) => x.trim()));
 const ROOT = resolve(import.meta.dirname, '..');
 const ENGINE = { name: 'dtw', model: 'espeak-ng+dtw', revision: 'bench' };
+const REQUEST_TIMEOUT_MS = 30_000;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 function pct(xs: number[], p: number): number {
@@ -173,7 +174,14 @@ async function load(
   warmup = Math.min(100, total / 10),
 ): Promise<LoadResult> {
   const u = new URL(url);
-  const pool = new Pool(u.origin, { connections, pipelining: 1 });
+  // A request that gets no answer in 30 s is counted as failed, not waited on for undici's
+  // default 300 s.
+  const pool = new Pool(u.origin, {
+    connections,
+    pipelining: 1,
+    headersTimeout: REQUEST_TIMEOUT_MS,
+    bodyTimeout: REQUEST_TIMEOUT_MS,
+  });
   const lat: number[] = [];
   const timings: Record<string, number[]> = {};
   let errors = 0;
@@ -183,13 +191,22 @@ async function load(
   let next = 0;
   const one = async () => {
     const t0 = performance.now();
-    const res = await pool.request({
-      path: u.pathname + u.search,
-      method: init.method,
-      headers: init.headers,
-      body: init.body ?? null,
-    });
-    await res.body.arrayBuffer();
+    let res: Dispatcher.ResponseData;
+    try {
+      res = await pool.request({
+        path: u.pathname + u.search,
+        method: init.method,
+        headers: init.headers,
+        body: init.body ?? null,
+      });
+      await res.body.arrayBuffer();
+    } catch (err) {
+      if (measuring) {
+        errors++;
+        firstError ??= String(err);
+      }
+      return { ms: performance.now() - t0, backendTotal: null };
+    }
     const st = res.headers['server-timing'];
     for (const m of String(st ?? '').matchAll(/(\w+);dur=([\d.]+)/g)) {
       const list = timings[m[1]!] ?? [];
@@ -533,7 +550,11 @@ async function main(): Promise<void> {
     }
     if (SECTIONS.has('3')) {
       console.log('\n3. failover: the nearest region is killed while requests flow (1 connection)');
-      const pool = new Pool(edge, { connections: 1 });
+      const pool = new Pool(edge, {
+        connections: 1,
+        headersTimeout: REQUEST_TIMEOUT_MS,
+        bodyTimeout: REQUEST_TIMEOUT_MS,
+      });
       let killedAt = 0;
       let firstElsewhere = 0;
       let failures = 0;
