@@ -110,8 +110,14 @@ describe('falign stack and Ctrl-C', () => {
       expect(started.filter(alive)).toEqual([]);
     } finally {
       // On a failure, leave nothing behind: the group, and the children in groups of their own.
-      if (stack.exitCode === null) process.kill(-stack.pid!, 'SIGKILL');
-      for (const pid of started.filter(alive)) process.kill(pid, 'SIGKILL');
+      // Each may be gone already; that must not hide the assertion that failed.
+      const kill = (pid: number) => {
+        try {
+          process.kill(pid, 'SIGKILL');
+        } catch {}
+      };
+      if (stack.exitCode === null) kill(-stack.pid!);
+      for (const pid of started.filter(alive)) kill(pid);
     }
   }, 300_000);
 });
