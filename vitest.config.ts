@@ -8,12 +8,26 @@ export default defineConfig({
         test: {
           name: 'node',
           include: ['test/**/*.test.ts'],
-          exclude: ['test/edge/**', 'node_modules/**'],
+          exclude: ['test/edge/**', 'test/e2e/**', 'node_modules/**'],
           environment: 'node',
           testTimeout: 60_000,
           hookTimeout: 120_000,
           // Real servers and engines on a 2-core machine: keep the file-level parallelism low.
           maxWorkers: 2,
+        },
+      },
+      {
+        test: {
+          // Whole local stacks (Redis, REST server, two backends, wrangler dev): one at a time,
+          // after the other projects, so their timing does not depend on what else runs. A
+          // Ctrl-C test failed once while sharing the machine with the rest of the suite.
+          name: 'e2e',
+          include: ['test/e2e/**/*.test.ts'],
+          environment: 'node',
+          testTimeout: 60_000,
+          hookTimeout: 120_000,
+          fileParallelism: false,
+          sequence: { groupOrder: 1 },
         },
       },
       {
