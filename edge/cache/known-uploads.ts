@@ -8,7 +8,7 @@ const PROBES = 16;
  * The SHA-256 of uploads this isolate has seen, with a copy of their bytes, so a repeated
  * upload gets its hash by comparing bytes (one native comparison) instead of hashing them
  * again. It is what keeps a cache hit held in the isolate cheap: the cache key needs the
- * audio's hash, and hashing is the costliest step of a hit otherwise.
+ * audio's hash, and without this a hit would hash the whole upload every time.
  *
  * Exact byte equality, so the hash it returns is the one hashing would return. Bounded by
  * bytes and count; an upload over `maxUploadBytes` is never kept (it is hashed every time).

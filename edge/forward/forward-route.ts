@@ -41,12 +41,13 @@ export async function forwardToRegions(
         now: rt.now(),
       }),
   });
-  const headers = new Headers(outcome.response.headers);
-  headers.set(REGION_HEADER, outcome.region);
-  headers.set('x-request-id', c.get('requestId'));
-  // Through the context, so the headers set on the way (RateLimit) are on it too.
-  return c.newResponse(outcome.response.body, {
+  // Through the context, so the headers set on the way (RateLimit) are on it too; it copies
+  // the region's headers into a response of its own, which can then be changed.
+  const res = c.newResponse(outcome.response.body, {
     status: outcome.response.status as StatusCode,
-    headers,
+    headers: outcome.response.headers,
   });
+  res.headers.set(REGION_HEADER, outcome.region);
+  res.headers.set('x-request-id', c.get('requestId'));
+  return res;
 }
