@@ -25,6 +25,7 @@
  */
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { readdirSync, readFileSync } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -285,6 +286,45 @@ async function interleaved<const R extends readonly (() => Promise<LoadResult>)[
   return merged as { [K in keyof R]: LoadResult };
 }
 
+/**
+ * CPU time (ns) all threads of a process have used so far, from Linux's schedstat (ns
+ * resolution); null where there is none. Latency at one connection also depends on how fast the
+ * scheduler wakes each side, which varies from run to run here; CPU per request does not.
+ */
+function processCpuNs(pid: number | undefined): number | null {
+  if (pid === undefined) return null;
+  try {
+    let sum = 0;
+    for (const tid of readdirSync(`/proc/${pid}/task`)) {
+      sum += Number(readFileSync(`/proc/${pid}/task/${tid}/schedstat`, 'utf8').split(' ')[0]);
+    }
+    return sum;
+  } catch {
+    return null;
+  }
+}
+
+/** CPU used by a process (`ns`) and by this load generator (`clientNs`) over some runs. */
+type CpuCount = { ns: number | null; clientNs: number };
+
+/** Runs `run` and adds the CPU the process and this load generator used meanwhile to `into`. */
+function countingCpu(
+  pid: number | undefined,
+  into: CpuCount,
+  run: () => Promise<LoadResult>,
+): () => Promise<LoadResult> {
+  return async () => {
+    const before = processCpuNs(pid);
+    const client = process.cpuUsage();
+    const result = await run();
+    const after = processCpuNs(pid);
+    const used = process.cpuUsage(client);
+    into.clientNs += (used.user + used.system) * 1000;
+    into.ns = before === null || after === null ? null : (into.ns ?? 0) + after - before;
+    return result;
+  };
+}
+
 const fmt = (r: LoadResult) => {
   const st = Object.entries(r.serverTiming)
     .map(([k, v]) => `${k} ${v}`)
@@ -525,8 +565,11 @@ async function main(): Promise<void> {
       // both sides slower and the ratio look better than it is).
       const hitRounds = 5;
       const warm = 300;
+      // Both workers run in the one workerd process, one side at a time.
+      const fixedCpu: CpuCount = { ns: 0, clientNs: 0 };
+      const hitCpu: CpuCount = { ns: 0, clientNs: 0 };
       const [fixed, hitRes] = await interleaved(hitRounds, [
-        () =>
+        countingCpu(workerd.pid, fixedCpu, () =>
           load(
             `http://127.0.0.1:${fixedPort}/api/align`,
             1,
@@ -535,8 +578,14 @@ async function main(): Promise<void> {
             undefined,
             warm,
           ),
-        () => load(`${edge}/api/align`, 1, N / hitRounds, post(hit), ['x-cache', 'HIT'], warm),
+        ),
+        countingCpu(workerd.pid, hitCpu, () =>
+          load(`${edge}/api/align`, 1, N / hitRounds, post(hit), ['x-cache', 'HIT'], warm),
+        ),
       ]);
+      // Warm-up requests included: they ran in the same process.
+      const perRequestUs = (ns: number | null) =>
+        ns === null ? 'n/a' : `${(ns / 1000 / (N + warm * hitRounds)).toFixed(0)} us`;
       const [fixedGet, health] = await interleaved(hitRounds, [
         () =>
           load(`http://127.0.0.1:${fixedPort}/`, 1, N / hitRounds, { method: 'GET', headers: {} }),
@@ -547,6 +596,12 @@ async function main(): Promise<void> {
       console.log(`    fixed-response worker   ${fmt(fixed)}`);
       console.log(`    edge cache hit          ${fmt(hitRes)}`);
       console.log(`  ratio ${(hitRes.p50 / fixed.p50).toFixed(2)}x p50 (goal <= 1.5x)`);
+      console.log(
+        `  CPU per request, workerd: fixed-response worker ${perRequestUs(fixedCpu.ns)}, edge cache hit ${perRequestUs(hitCpu.ns)}`,
+      );
+      console.log(
+        `  CPU per request, load generator: fixed-response worker ${perRequestUs(fixedCpu.clientNs)}, edge cache hit ${perRequestUs(hitCpu.clientNs)}`,
+      );
     }
     if (SECTIONS.has('3')) {
       console.log('\n3. failover: the nearest region is killed while requests flow (1 connection)');
