@@ -1,7 +1,8 @@
 import type { MiddlewareHandler } from 'hono';
-import { apiKeySha256, keyIdFromHash, looksLikeApiKey, readApiKey } from '../../shared/api-keys.ts';
+import { keyIdFromHash, looksLikeApiKey, readApiKey } from '../../shared/api-keys.ts';
 import { ProblemError } from '../../shared/problem.ts';
 import type { EdgeEnv } from '../env.ts';
+import { ApiKeyHashes } from '../keys/api-key-hashes.ts';
 import type { ApiKeyLookup } from '../keys/api-key-lookup.ts';
 import { waitUntilOf } from '../wait-until.ts';
 
@@ -23,13 +24,14 @@ export function apiKeyAuth(
   keys: ApiKeyLookup,
   defaultRateLimit: { requests: number; window_seconds: number },
 ): MiddlewareHandler<EdgeEnv> {
+  const hashes = new ApiKeyHashes();
   return async (c, next) => {
     const key = readApiKey(c.req.raw.headers);
     if (!key) {
       throw unauthorized('send an API key: Authorization: Bearer fa_... or X-API-Key: fa_...');
     }
     if (!looksLikeApiKey(key)) throw unauthorized('the API key is malformed', 'invalid_token');
-    const sha = apiKeySha256(key);
+    const sha = hashes.of(key);
     let record: Awaited<ReturnType<ApiKeyLookup['find']>>;
     try {
       record = await keys.find(sha, waitUntilOf(c));
