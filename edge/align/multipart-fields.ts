@@ -7,6 +7,7 @@ export interface MultipartPart {
 
 const CRLF_CRLF = [13, 10, 13, 10];
 const latin1 = new TextDecoder('latin1');
+const utf8 = new TextEncoder();
 
 function indexOf(
   haystack: Uint8Array,
@@ -103,7 +104,7 @@ export function parseMultipart(
   boundary: string,
   knownPartLength?: KnownPartLength,
 ): MultipartPart[] | null {
-  const delimiter = new TextEncoder().encode(`--${boundary}`);
+  const delimiter = utf8.encode(`--${boundary}`);
   const finder = new BytesFinder(delimiter);
   let pos = finder.indexIn(body, 0);
   if (pos === -1) return null;

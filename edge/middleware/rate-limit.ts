@@ -14,7 +14,7 @@ export function tenantRateLimit(limiter: TenantRateLimiter): MiddlewareHandler<E
     const { tenant, rateLimit } = c.get('caller');
     const waitUntil = waitUntilOf(c);
     const d = await limiter.limit(tenant, rateLimit, waitUntil);
-    waitUntil?.(d.pending);
+    if (d.pending) waitUntil?.(d.pending);
     const resetSeconds = Math.max(0, Math.ceil((d.reset - Date.now()) / 1000));
     const headers = {
       'ratelimit-limit': String(d.limit),

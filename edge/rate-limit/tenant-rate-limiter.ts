@@ -13,8 +13,9 @@ export interface RateLimitDecision {
   remaining: number;
   /** Unix ms when the window has room again. */
   reset: number;
-  /** Work @upstash/ratelimit finishes after answering; hand it to `waitUntil`. */
-  pending: Promise<unknown>;
+  /** Work @upstash/ratelimit finishes after answering; hand it to `waitUntil`. None when the
+   * decision was made in the isolate. */
+  pending?: Promise<unknown>;
 }
 
 /** What the isolate last learned about a tenant's window from Redis. */
@@ -80,7 +81,6 @@ export class TenantRateLimiter {
         limit: policy.requests,
         remaining: known.remaining - known.ahead,
         reset: known.reset,
-        pending: Promise.resolve(),
       };
     }
     let r: Awaited<ReturnType<Ratelimit['limit']>>;
@@ -92,7 +92,6 @@ export class TenantRateLimiter {
         limit: policy.requests,
         remaining: policy.requests,
         reset: this.#now() + policy.window_seconds * 1000,
-        pending: Promise.resolve(),
       };
     }
     this.#learn(knownKey, r);
