@@ -22,17 +22,21 @@ export function createEdgeRuntime(bindings: EdgeBindings): EdgeRuntime {
     url: config.redisUrl,
     token: config.redisToken,
     enableTelemetry: false,
-    // The key, rate-limit and cache look-ups of one request go out as one pipeline.
-    enableAutoPipelining: true,
+    // No auto-pipelining: it can put commands of several requests in one HTTP call, made in
+    // one request's context; if that request is cancelled, the others' commands never settle.
+    // A request's own look-ups run concurrently anyway.
+    enableAutoPipelining: false,
     retry: { retries: 1, backoff: () => 20 },
     // Every call is bounded (a frozen store must not hold requests); a timeout is not retried.
     signal: () => AbortSignal.timeout(config.redisTimeoutMs),
   });
+  // A read shared by several requests: the client's bound, its one retry, and a margin.
+  const sharedReadBoundMs = 2 * config.redisTimeoutMs + 200;
   return {
     config,
-    keys: new ApiKeyLookup(redis, config.keyCacheTtlMs),
+    keys: new ApiKeyLookup(redis, config.keyCacheTtlMs, sharedReadBoundMs),
     limiter: new TenantRateLimiter(redis),
-    beacons: new BeaconSource(redis, config.beaconCacheTtlMs),
+    beacons: new BeaconSource(redis, config.beaconCacheTtlMs, sharedReadBoundMs),
     cache: new EdgeResultCache(redis),
     now: Date.now,
   };

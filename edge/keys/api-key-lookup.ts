@@ -1,5 +1,6 @@
 import type { Redis } from '@upstash/redis';
 import { type ApiKeyRecord, apiKeyRedisKey } from '../../shared/api-keys.ts';
+import { SingleFlight } from '../single-flight.ts';
 import type { WaitUntil } from '../wait-until.ts';
 
 type Entry = { record: ApiKeyRecord | null; readAt: number };
@@ -9,7 +10,8 @@ type Entry = { record: ApiKeyRecord | null; readAt: number };
  * included, so a flood of bad keys does not reach Redis). An entry older than `ttlMs` is never
  * used, so a revocation takes effect within the TTL; one past half its TTL is used while a
  * background read refreshes it, so a busy key never waits on Redis. Concurrent look-ups of one
- * key share a single Redis call.
+ * key share a single Redis call, each bounded by its own timer (SingleFlight): one that ends
+ * unanswered throws, as a Redis failure does.
  */
 export class ApiKeyLookup {
   readonly #redis: Redis;
@@ -17,13 +19,21 @@ export class ApiKeyLookup {
   readonly #maxEntries: number;
   readonly #now: () => number;
   readonly #cache = new Map<string, Entry>();
-  readonly #inflight = new Map<string, Promise<Entry>>();
+  readonly #reads: SingleFlight<string, Entry>;
 
-  constructor(redis: Redis, ttlMs: number, maxEntries = 10_000, now: () => number = Date.now) {
+  /** `readBoundMs`: the longest a look-up waits for a read (the Redis client's own bound, retry included, plus a margin). */
+  constructor(
+    redis: Redis,
+    ttlMs: number,
+    readBoundMs: number,
+    maxEntries = 10_000,
+    now: () => number = Date.now,
+  ) {
     this.#redis = redis;
     this.#ttlMs = Math.max(1, ttlMs);
     this.#maxEntries = maxEntries;
     this.#now = now;
+    this.#reads = new SingleFlight(readBoundMs, now);
   }
 
   /** The record for a key hash, or null when there is none. Throws when Redis cannot answer. */
@@ -32,20 +42,11 @@ export class ApiKeyLookup {
     const age = cached ? this.#now() - cached.readAt : Number.POSITIVE_INFINITY;
     if (cached && age < this.#ttlMs) {
       if (age > this.#ttlMs / 2 && waitUntil) {
-        waitUntil(this.#load(sha256).catch(() => {}));
+        this.#reads.start(sha256, () => this.#read(sha256), waitUntil);
       }
       return cached.record;
     }
-    return (await this.#load(sha256)).record;
-  }
-
-  #load(sha256: string): Promise<Entry> {
-    let pending = this.#inflight.get(sha256);
-    if (!pending) {
-      pending = this.#read(sha256).finally(() => this.#inflight.delete(sha256));
-      this.#inflight.set(sha256, pending);
-    }
-    return pending;
+    return (await this.#reads.run(sha256, () => this.#read(sha256), waitUntil)).record;
   }
 
   async #read(sha256: string): Promise<Entry> {

@@ -1,5 +1,6 @@
 import type { Redis } from '@upstash/redis';
 import { BEACON_INDEX_KEY, beaconRedisKey, type RegionBeacon } from '../../shared/beacon.ts';
+import { SingleFlight } from '../single-flight.ts';
 import type { WaitUntil } from '../wait-until.ts';
 
 /**
@@ -24,33 +25,36 @@ export class BeaconSource {
   #readAt = Number.NEGATIVE_INFINITY;
   /** True while the latest read failed (Redis unreachable or timed out). */
   #unreachable = false;
-  #inflight: Promise<RegionBeacon[]> | null = null;
+  /** One read at a time, each request bounded by its own timer (see SingleFlight). */
+  readonly #reads: SingleFlight<'beacons', RegionBeacon[]>;
 
-  constructor(redis: Redis, ttlMs: number, now: () => number = Date.now, maxAgeMs = 5_000) {
+  /** `readBoundMs`: the longest a request waits for a read (then it gets the last beacons). */
+  constructor(
+    redis: Redis,
+    ttlMs: number,
+    readBoundMs: number,
+    now: () => number = Date.now,
+    maxAgeMs = 5_000,
+  ) {
     this.#redis = redis;
     this.#ttlMs = ttlMs;
     this.#maxAgeMs = Math.max(ttlMs, maxAgeMs);
     this.#now = now;
+    this.#reads = new SingleFlight(readBoundMs, now);
   }
 
   all(waitUntil?: WaitUntil): Promise<RegionBeacon[]> {
     const age = this.#now() - this.#readAt;
     if (age < this.#ttlMs) return Promise.resolve(this.#value);
-    const refresh = this.#refresh();
+    const read = () => this.#read();
     const usableWhileRefreshing =
       age < this.#maxAgeMs || (this.#unreachable && this.#value.length > 0);
     if (usableWhileRefreshing && waitUntil) {
-      waitUntil(refresh);
+      this.#reads.start('beacons', read, waitUntil);
       return Promise.resolve(this.#value);
     }
-    return refresh;
-  }
-
-  #refresh(): Promise<RegionBeacon[]> {
-    this.#inflight ??= this.#read().finally(() => {
-      this.#inflight = null;
-    });
-    return this.#inflight;
+    // A read that ends unanswered is a failed read: the last beacons stand.
+    return this.#reads.run('beacons', read, waitUntil).catch(() => this.#value);
   }
 
   async #read(): Promise<RegionBeacon[]> {
