@@ -54,8 +54,9 @@ describe('SingleFlight (in workerd)', () => {
     ).rejects.toThrow('redis down');
     expect(flights.size).toBe(0);
     const kept: Promise<unknown>[] = [];
-    flights.start('k', async () => 1, (p) => kept.push(p));
-    flights.start('k', async () => 2, (p) => kept.push(p));
+    const waitUntil = (p: Promise<unknown>) => void kept.push(p);
+    flights.start('k', async () => 1, waitUntil);
+    flights.start('k', async () => 2, waitUntil);
     expect(kept).toHaveLength(1);
     await Promise.all(kept);
     expect(await flights.run('k', async () => 3)).toBe(3);
