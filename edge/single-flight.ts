@@ -12,11 +12,10 @@ export class SharedReadTimeout extends Error {
  * One read in flight per key, shared by the requests of an isolate that ask for the same key
  * meanwhile (a cold isolate's burst costs Redis one read, not one per request).
  *
- * In Workers, I/O belongs to the request that started it. When that request is cancelled (its
- * client went away), its I/O is cancelled and a promise other requests await may never settle
- * (workerd: "A promise was resolved or rejected from a different request context than the one
- * it was created in ..."); a shared read would then hold every request that asks for the key.
- * So:
+ * In Workers, I/O belongs to the request that started it. Other projects report that when
+ * that request is cancelled (its client went away), a promise other requests await can stay
+ * unsettled; a shared read would then hold every request that asks for the key. Not reproduced
+ * here (docs/benchmarks.md), so this is a guard:
  * - the read is handed to the starting request's `waitUntil`, which keeps it running after a
  *   cancellation;
  * - every request waits with its own timer, `boundMs` from the read's start at most, and gets
