@@ -23,7 +23,7 @@ export function createEdgeRuntime(bindings: EdgeBindings): EdgeRuntime {
     token: config.redisToken,
     enableTelemetry: false,
     // No auto-pipelining: it can put commands of several requests in one HTTP call, made in
-    // one request's context; if that request is cancelled, the others' commands never settle.
+    // one request's context, which would tie them all to that request (see single-flight.ts).
     // A request's own look-ups run concurrently anyway.
     enableAutoPipelining: false,
     retry: { retries: 1, backoff: () => 20 },

@@ -26,6 +26,9 @@ export class SharedReadTimeout extends Error {
  * const flights = new SingleFlight<string, Row | null>(1_200);
  * const row = await flights.run(id, () => redis.get<Row>(id), waitUntil);
  */
+/** Past this many reads in flight, those past their bound are dropped. */
+export const SWEEP_ABOVE = 1024;
+
 export class SingleFlight<K, V> {
   readonly #boundMs: number;
   readonly #now: () => number;
@@ -57,9 +60,17 @@ export class SingleFlight<K, V> {
       promise.catch(() => {});
       flight = { promise, startedAt: now };
       this.#inflight.set(key, flight);
+      if (this.#inflight.size > SWEEP_ABOVE) this.#forgetStuck(now);
       waitUntil?.(promise.catch(() => {}));
     }
     return flight;
+  }
+
+  /** Drops reads past their bound that no request asked for again (they may never settle). */
+  #forgetStuck(now: number): void {
+    for (const [key, flight] of this.#inflight) {
+      if (now - flight.startedAt >= this.#boundMs) this.#inflight.delete(key);
+    }
   }
 
   /** Reads in flight (for tests). */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { SharedReadTimeout, SingleFlight } from '../../edge/single-flight.ts';
+import { SharedReadTimeout, SingleFlight, SWEEP_ABOVE } from '../../edge/single-flight.ts';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -64,5 +64,17 @@ describe('SingleFlight (in workerd)', () => {
     expect(kept).toHaveLength(1);
     await Promise.all(kept);
     expect(await flights.run('k', async () => 3)).toBe(3);
+  });
+
+  it('drops stuck reads of keys nobody asks for again once there are many', async () => {
+    const flights = new SingleFlight<number, number>(20);
+    for (let key = 0; key < SWEEP_ABOVE; key++) {
+      flights.start(key, () => new Promise<number>(() => {}));
+    }
+    expect(flights.size).toBe(SWEEP_ABOVE);
+    await sleep(40);
+    // One more read: the stuck ones, all past their bound, are forgotten.
+    flights.start(SWEEP_ABOVE, () => new Promise<number>(() => {}));
+    expect(flights.size).toBe(1);
   });
 });
