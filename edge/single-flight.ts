@@ -1,5 +1,8 @@
 import type { WaitUntil } from './wait-until.ts';
 
+/** Past this many reads in flight, those past their bound are dropped. */
+export const SWEEP_ABOVE = 1024;
+
 /** A request stopped waiting for a read another request started. */
 export class SharedReadTimeout extends Error {
   constructor(ms: number) {
@@ -26,9 +29,6 @@ export class SharedReadTimeout extends Error {
  * const flights = new SingleFlight<string, Row | null>(1_200);
  * const row = await flights.run(id, () => redis.get<Row>(id), waitUntil);
  */
-/** Past this many reads in flight, those past their bound are dropped. */
-export const SWEEP_ABOVE = 1024;
-
 export class SingleFlight<K, V> {
   readonly #boundMs: number;
   readonly #now: () => number;

@@ -21,7 +21,10 @@ export class ApiKeyLookup {
   readonly #cache = new Map<string, Entry>();
   readonly #reads: SingleFlight<string, Entry>;
 
-  /** `readBoundMs`: the longest a look-up waits for a read (the Redis client's own bound, retry included, plus a margin). */
+  /**
+   * `readBoundMs`: the longest a look-up waits for a read (the Redis client's own bound, retry
+   * included, plus a margin).
+   */
   constructor(
     redis: Redis,
     ttlMs: number,
