@@ -26,7 +26,10 @@ interface KnownWindow {
   ahead: number;
   /** Of those, requests not yet sent to Redis (they go out together in the next check). */
   unsent: number;
-  /** True while a background check for this window is on its way. */
+  /**
+   * True while a background check for this window takes new requests. It stops taking them
+   * at its age bound, so the next request admitted starts another.
+   */
   flushing: boolean;
 }
 
@@ -41,10 +44,12 @@ interface KnownWindow {
  * counted in Redis in the background (`waitUntil`). Such requests are counted together: the
  * first one starts a check `batchMs` later that counts every request admitted until then
  * (`rate: n`), so a busy tenant costs an isolate at most one Redis call per `batchMs`, not one
- * per request. Near the limit every request waits for
- * Redis, so the limit holds exactly there; an isolate can over-admit by at most the margin
- * (10% of the limit, at least 2) between two of its own checks. When Redis cannot answer, the
- * request is let through (the regions still protect themselves with queue limits).
+ * per request. A check runs in the `waitUntil` of the request that started it, which Workers
+ * cancel 30 s after the response, so one keeps going for at most `maxCheckMs` (10 s): then the
+ * next request admitted starts the next one in its own context. Near the limit every request
+ * waits for Redis, so the limit holds exactly there; an isolate can over-admit by at most the
+ * margin (10% of the limit, at least 2) between two of its own checks. When Redis cannot
+ * answer, the request is let through (the regions still protect themselves with queue limits).
  */
 export class TenantRateLimiter {
   readonly #redis: Redis;
@@ -54,12 +59,20 @@ export class TenantRateLimiter {
   readonly #timeoutMs: number;
   readonly #now: () => number;
   readonly #batchMs: number;
+  readonly #maxCheckMs: number;
 
-  constructor(redis: Redis, timeoutMs = 1_000, now: () => number = Date.now, batchMs = 50) {
+  constructor(
+    redis: Redis,
+    timeoutMs = 1_000,
+    now: () => number = Date.now,
+    batchMs = 50,
+    maxCheckMs = 10_000,
+  ) {
     this.#redis = redis;
     this.#timeoutMs = timeoutMs;
     this.#now = now;
     this.#batchMs = batchMs;
+    this.#maxCheckMs = maxCheckMs;
   }
 
   async limit(
@@ -104,13 +117,25 @@ export class TenantRateLimiter {
     };
   }
 
-  /** Counts the requests admitted ahead in Redis, those of each `batchMs` in one call. */
+  /**
+   * Counts the requests admitted ahead in Redis, those of each `batchMs` in one call. Past
+   * `maxCheckMs` it hands over before its last call: requests admitted from then on start the
+   * next check, in their own request's `waitUntil` (an unbounded loop in the first request's
+   * context would be cancelled after 30 s, leaving `flushing` set and the tenant's requests
+   * uncounted, then every one of them waiting for Redis).
+   */
   async #flush(limiter: Ratelimit, tenant: string, key: string, known: KnownWindow): Promise<void> {
     known.flushing = true;
+    const startedAt = this.#now();
+    let handedOver = false;
     try {
-      for (;;) {
+      while (!handedOver) {
         // Requests admitted while this waits (or while the previous call was out) join the next call.
         await new Promise((resolve) => setTimeout(resolve, this.#batchMs));
+        if (this.#now() - startedAt >= this.#maxCheckMs) {
+          handedOver = true;
+          known.flushing = false;
+        }
         const rate = known.unsent;
         if (rate === 0) break;
         known.unsent = 0;
@@ -125,7 +150,7 @@ export class TenantRateLimiter {
         }
       }
     } finally {
-      known.flushing = false;
+      if (!handedOver) known.flushing = false;
     }
   }
 
