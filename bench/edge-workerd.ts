@@ -213,7 +213,8 @@ async function load(
       return { ms: performance.now() - t0, backendTotal: null };
     }
     const st = res.headers['server-timing'];
-    for (const m of String(st ?? '').matchAll(/(\w+);dur=([\d.]+)/g)) {
+    // Measured requests only: a warm-up request may take another path (it may fill a cache).
+    for (const m of measuring ? String(st ?? '').matchAll(/(\w+);dur=([\d.]+)/g) : []) {
       const list = timings[m[1]!] ?? [];
       list.push(Number(m[2]));
       timings[m[1]!] = list;
