@@ -9,7 +9,9 @@
  * 2. An edge cache hit vs a worker that returns a fixed response. Goal: <= 1.5x. Also the CPU
  *    per measured request of workerd and of the load generator, for each side: one-connection
  *    latency here also depends on how fast the scheduler wakes each process, which moves the
- *    fixed worker's p50 between ~0.2 and ~0.45 ms from run to run; CPU time does not.
+ *    fixed worker's p50 between ~0.2 and ~0.45 ms from run to run; CPU time does not. Last,
+ *    both handlers warm: each run 500 times inside one request (the edge's production bundle
+ *    imported by a loop worker), which leaves out the network, the scheduler and cold caches.
  * 3. Failover: one request at a time to the nearest region; it is killed; time until the first
  *    request is served by the other region. Goal: <= 1 s.
  * 4. The same comparison as 1 against a real backend (`falign serve`, dtw engine, a sentence of
@@ -342,9 +344,47 @@ const fmt = (r: LoadResult) => {
   return `p50 ${r.p50.toFixed(2)} ms, p99 ${r.p99.toFixed(2)} ms, ${r.rps.toFixed(0)} req/s${r.errors ? `, ${r.errors} errors (first: ${r.firstError})` : ''}${st ? ` (Server-Timing p50 ms: ${st})` : ''}`;
 };
 
+const LOOP_N = 500;
+const LOOP_ROUNDS = 9;
+
+/**
+ * Workerd CPU per iteration of LOOP_WORKER for each side, rounds alternating: the edge's own
+ * work on a cache hit without the network, the scheduler or cold caches in it.
+ */
+async function warmLoop(
+  base: string,
+  pid: number | undefined,
+  init: { headers: Record<string, string>; body?: Buffer },
+): Promise<{ fixed: number; edge: number }> {
+  const run = async (side: 'fixed' | 'edge') => {
+    const before = processCpuNs(pid);
+    const res = await fetch(`${base}/?side=${side}&n=${LOOP_N}`, {
+      method: 'POST',
+      headers: init.headers,
+      body: init.body ? new Uint8Array(init.body) : null,
+    });
+    const { answered } = (await res.json()) as { answered: number };
+    const after = processCpuNs(pid);
+    if (answered !== LOOP_N)
+      throw new Error(`warm loop (${side}): ${answered} of ${LOOP_N} answered`);
+    return before === null || after === null ? Number.NaN : (after - before) / 1000 / LOOP_N;
+  };
+  // The first round fills the loop isolate's caches (key, beacons, the hit) and warms its code.
+  await run('fixed');
+  await run('edge');
+  const fixed: number[] = [];
+  const edge: number[] = [];
+  for (let r = 0; r < LOOP_ROUNDS; r++) {
+    fixed.push(await run('fixed'));
+    edge.push(await run('edge'));
+  }
+  return { fixed: pct(fixed, 50), edge: pct(edge, 50) };
+}
+
 function capnp(o: {
   edgePort: number;
   fixedPort: number;
+  loopPort: number;
   /** Bare fetch() proxies, each to its upstream. */
   proxies: Array<{ name: string; port: number; upstream: string }>;
   bindings: Record<string, string>;
@@ -356,11 +396,13 @@ const config :Workerd.Config = (
   services = [
     (name = "edge", worker = .edge),
     (name = "fixed", worker = .fixed),
+    (name = "loop", worker = .loop),
 ${o.proxies.map((p) => `    (name = "${p.name}", worker = .${p.name}),\n`).join('')}    (name = "net", network = (allow = ["public", "private", "local"])),
   ],
   sockets = [
     (name = "edge", address = "127.0.0.1:${o.edgePort}", http = (), service = "edge"),
     (name = "fixed", address = "127.0.0.1:${o.fixedPort}", http = (), service = "fixed"),
+    (name = "loop", address = "127.0.0.1:${o.loopPort}", http = (), service = "loop"),
 ${o.proxies.map((p) => `    (name = "${p.name}", address = "127.0.0.1:${p.port}", http = (), service = "${p.name}"),\n`).join('')}  ],
 );
 const edge :Workerd.Worker = (
@@ -374,6 +416,17 @@ const edge :Workerd.Worker = (
 const fixed :Workerd.Worker = (
   modules = [(name = "fixed.js", esModule = embed "fixed.js")],
   compatibilityDate = "2026-04-20",
+);
+const loop :Workerd.Worker = (
+  modules = [
+    (name = "loop.js", esModule = embed "loop.js"),
+    (name = "index.js", esModule = embed "bundle/index.js"),
+  ],
+  compatibilityDate = "2026-04-20",
+  bindings = [${Object.entries(o.bindings)
+    .map(([k, v]) => text(k, v))
+    .join(', ')}],
+  globalOutbound = "net",
 );
 ${o.proxies
   .map(
@@ -392,6 +445,34 @@ const FIXED_WORKER = `export default { async fetch(request) {
   // Reads the body, as the edge must (to hash it); answers a fixed result.
   await request.arrayBuffer();
   return new Response('{"task_id":"x","words":[]}', { headers: { 'content-type': 'application/json' } });
+} };`;
+/**
+ * The edge's own bundle and the fixed worker's handler, each run `n` times inside one request
+ * (`?side=edge|fixed&n=`), on a copy of the request's body. Warm: the isolate's code and data
+ * stay in the CPU's caches, which one request at a time over the network does not give them.
+ */
+const LOOP_WORKER = `import edge from './index.js';
+export default { async fetch(request, env, ctx) {
+  const url = new URL(request.url);
+  const n = Number(url.searchParams.get('n'));
+  const side = url.searchParams.get('side');
+  const body = new Uint8Array(await request.arrayBuffer());
+  const headers = new Headers(request.headers);
+  let answered = 0;
+  for (let i = 0; i < n; i++) {
+    const req = new Request('http://edge/api/align', { method: 'POST', headers, body });
+    if (side === 'edge') {
+      const res = await edge.fetch(req, env, ctx);
+      await res.arrayBuffer();
+      if (res.headers.get('x-cache') === 'HIT') answered++;
+    } else {
+      await req.arrayBuffer();
+      const res = new Response('{"task_id":"x","words":[]}', { headers: { 'content-type': 'application/json' } });
+      await res.arrayBuffer();
+      answered++;
+    }
+  }
+  return Response.json({ answered });
 } };`;
 const PROXY_WORKER = `export default { fetch(request, env) {
   const u = new URL(request.url);
@@ -471,6 +552,7 @@ async function main(): Promise<void> {
   });
   await writeFile(join(dir, 'fixed.js'), FIXED_WORKER);
   await writeFile(join(dir, 'proxy.js'), PROXY_WORKER);
+  await writeFile(join(dir, 'loop.js'), LOOP_WORKER);
   // The real backend of section 4, started now so a bare proxy to it can be configured; it idles
   // until then. Its result caches stay off: every request runs the engine.
   const backendKeys = new ApiKeyService(new FileApiKeyStore(join(dir, 'backend/api-keys.json')));
@@ -482,7 +564,8 @@ async function main(): Promise<void> {
     FA_INTERNAL_SECRET: internalSecret,
     FA_LOG_LEVEL: 'warn',
   });
-  const [edgePort, fixedPort, proxyPort, realProxyPort] = [
+  const [edgePort, fixedPort, loopPort, proxyPort, realProxyPort] = [
+    await findFreePort(),
     await findFreePort(),
     await findFreePort(),
     await findFreePort(),
@@ -493,6 +576,7 @@ async function main(): Promise<void> {
     capnp({
       edgePort,
       fixedPort,
+      loopPort,
       proxies: [
         { name: 'proxy', port: proxyPort, upstream: near.url },
         { name: 'realproxy', port: realProxyPort, upstream: backend.url },
@@ -607,6 +691,10 @@ async function main(): Promise<void> {
       );
       console.log(
         `  CPU per request, load generator: fixed-response worker ${cpuPerRequestUs(fixedCpu.clientNs, fixedCpu)}, edge cache hit ${cpuPerRequestUs(hitCpu.clientNs, hitCpu)}`,
+      );
+      const inLoop = await warmLoop(`http://127.0.0.1:${loopPort}`, workerd.pid, post(hit));
+      console.log(
+        `  warm, ${LOOP_N} per request inside workerd (workerd CPU per iteration, median of ${LOOP_ROUNDS} rounds each): fixed handler ${inLoop.fixed.toFixed(0)} us, edge cache hit ${inLoop.edge.toFixed(0)} us (+${(inLoop.edge - inLoop.fixed).toFixed(0)} us)`,
       );
     }
     if (SECTIONS.has('3')) {
