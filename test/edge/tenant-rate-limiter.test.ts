@@ -9,7 +9,7 @@ describe('TenantRateLimiter (in workerd, real Redis)', () => {
     // A day's window, so the test cannot straddle two windows (the count below is exact).
     const policy = { requests: 1_000_000, window_seconds: 86_400 };
     const tenant = `t-${crypto.randomUUID()}`;
-    const limiter = new TenantRateLimiter(redis, 1_000, Date.now, 10, 120);
+    const limiter = new TenantRateLimiter(redis, 1_000, Date.now, 10, 100);
     const checks: { started: number; settled?: number }[] = [];
     const waitUntil = (p: Promise<unknown>) => {
       const check: { started: number; settled?: number } = { started: Date.now() };
@@ -20,7 +20,7 @@ describe('TenantRateLimiter (in workerd, real Redis)', () => {
     };
     let admitted = 0;
     const trafficStarted = Date.now();
-    while (Date.now() - trafficStarted < 600) {
+    while (Date.now() - trafficStarted < 1_000) {
       const d = await limiter.limit(tenant, policy, waitUntil);
       expect(d.success).toBe(true);
       admitted++;
@@ -28,16 +28,14 @@ describe('TenantRateLimiter (in workerd, real Redis)', () => {
     }
     const trafficEnded = Date.now();
     // Checks came one after another, each in the request that started it; none lived on with
-    // the traffic (the bound is 120 ms, plus a batch and a Redis call).
+    // the traffic (the bound is 100 ms, plus a batch and a Redis call; slack for a busy machine).
     expect(checks.length).toBeGreaterThanOrEqual(3);
     expect(checks[0]!.settled).toBeDefined();
     expect(checks[0]!.settled!).toBeLessThan(trafficEnded);
-    for (const check of checks.slice(0, -1)) {
-      expect(check.settled! - check.started).toBeLessThan(120 + 10 + 400);
-    }
-    // Every admitted request reached Redis: a fresh isolate's view counts them all.
     for (let i = 0; i < 100 && checks.some((c) => c.settled === undefined); i++) await sleep(20);
     expect(checks.every((c) => c.settled !== undefined)).toBe(true);
+    for (const check of checks) expect(check.settled! - check.started).toBeLessThan(100 + 10 + 600);
+    // Every admitted request reached Redis: a fresh isolate's view counts them all.
     const fresh = await new TenantRateLimiter(redis).limit(tenant, policy);
     expect(fresh.remaining).toBe(policy.requests - admitted - 1);
   });
