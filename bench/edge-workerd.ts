@@ -11,7 +11,7 @@
  *    latency here also depends on how fast the scheduler wakes each process, which moves the
  *    fixed worker's p50 between ~0.2 and ~0.45 ms from run to run; CPU time does not. Last,
  *    both handlers warm: each run 500 times inside one request (the edge's production bundle
- *    imported by a loop worker), which leaves out the network, the scheduler and cold caches.
+ *    imported by a loop worker), which leaves out the network and the scheduler.
  * 3. Failover: one request at a time to the nearest region; it is killed; time until the first
  *    request is served by the other region. Goal: <= 1 s.
  * 4. The same comparison as 1 against a real backend (`falign serve`, dtw engine, a sentence of
@@ -349,7 +349,7 @@ const LOOP_ROUNDS = 9;
 
 /**
  * Workerd CPU per iteration of LOOP_WORKER for each side, rounds alternating: the edge's own
- * work on a cache hit without the network, the scheduler or cold caches in it.
+ * work on a cache hit, without the network or the scheduler in it.
  */
 async function warmLoop(
   base: string,
@@ -449,8 +449,8 @@ const FIXED_WORKER = `export default { async fetch(request) {
 } };`;
 /**
  * The edge's own bundle and the fixed worker's handler, each run `n` times inside one request
- * (`?side=edge|fixed&n=`), on a copy of the request's body. Warm: the isolate's code and data
- * stay in the CPU's caches, which one request at a time over the network does not give them.
+ * (`?side=edge|fixed&n=`), on a copy of the request's body. Warm: one iteration follows another
+ * with nothing else run in between, unlike requests that arrive one at a time over the network.
  */
 const LOOP_WORKER = `import edge from './index.js';
 export default { async fetch(request, env, ctx) {
